@@ -1,0 +1,1 @@
+"""People and their cases: protected identity, cases, needs, referrals, consent, notes."""

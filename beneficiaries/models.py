@@ -1,0 +1,400 @@
+"""People and their cases (presa in carico), with protected identity.
+
+Public ids are random UUIDs. Names, codice fiscale and note bodies are encrypted at rest;
+the codice fiscale also has a keyed hash for exact look-up and duplicate prevention.
+Every query for these models starts from ``visible_to(user)`` (see ``visibility.py``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries import visibility
+from beneficiaries.codice_fiscale import normalise
+from beneficiaries.encryption import EncryptedTextField, identifier_hash
+from config.tracking import Tracked
+from registry.models import Municipality
+from services.models import Organisation, Service, ServiceAtSite
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", _("female")
+    MALE = "M", _("male")
+    OTHER = "X", _("other / not stated")
+
+
+class Beneficiary(Tracked):
+    """A person the services help (beneficiario / persona presa in carico)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    given_name = EncryptedTextField(_("given name"), plain_max_length=100)
+    family_name = EncryptedTextField(_("family name"), plain_max_length=100)
+    codice_fiscale = EncryptedTextField(
+        _("codice fiscale"),
+        plain_max_length=16,
+        blank=True,
+        help_text=_("Optional: people recently arrived may have none."),
+    )
+    # NULL, not "", for people without a code: the unique constraint ignores NULLs.
+    codice_fiscale_hash = models.CharField(  # noqa: DJ001
+        _("codice fiscale look-up hash"), max_length=64, null=True, blank=True, editable=False
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    citizenship = models.CharField(
+        _("citizenship"),
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("ISO 3166 country code, e.g. IT."))],
+        help_text=_("ISO 3166-1 alpha-2; empty if stateless or unknown."),
+    )
+    residence_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("municipality of residence"),
+    )
+    homeless = models.BooleanField(_("homeless"), default=False)
+    # GDPR art. 9/10 special categories: recorded only where the case needs them.
+    health_condition = models.BooleanField(_("health condition"), default=False)
+    ethnic_minority = models.BooleanField(
+        _("ethnic minority (e.g. Roma, Sinti, Caminanti)"), default=False
+    )
+    violence_survivor = models.BooleanField(_("survivor of violence"), default=False)
+    criminal_record = models.BooleanField(_("criminal record"), default=False)
+    registered_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="registered_beneficiaries",
+        verbose_name=_("registered by"),
+    )
+
+    objects = visibility.BeneficiaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("beneficiary")
+        verbose_name_plural = _("beneficiaries")
+        constraints = [
+            # One person, one record: the keyed hash of the normalised codice fiscale.
+            models.UniqueConstraint(
+                fields=["codice_fiscale_hash"], name="beneficiary_codice_fiscale_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(residence_municipality__isnull=False) | Q(homeless=True),
+                name="beneficiary_resident_or_homeless",
+            ),
+            models.CheckConstraint(
+                condition=Q(codice_fiscale_hash__isnull=True)
+                | Q(codice_fiscale_hash__regex=r"^[0-9a-f]{64}$"),
+                name="beneficiary_codice_fiscale_hash_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The look-up hash is derived state: keep it in step with the code it hashes.
+        self.codice_fiscale_hash = codice_fiscale_lookup_hash(self.codice_fiscale)
+        if kwargs.get("update_fields") is not None and "codice_fiscale" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "codice_fiscale_hash"}
+        super().save(*args, **kwargs)
+
+
+def codice_fiscale_lookup_hash(codice_fiscale: str | None) -> str | None:
+    """The keyed hash stored beside an encrypted codice fiscale (None when there is none)."""
+    if not codice_fiscale:
+        return None
+    return identifier_hash(normalise(codice_fiscale))
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("closed")
+
+
+class CaseOutcome(models.TextChoices):
+    GOALS_MET = "goals_met", _("goals met")
+    PARTLY_MET = "partly_met", _("goals partly met")
+    TRANSFERRED = "transferred", _("transferred to another service")
+    MOVED_AWAY = "moved_away", _("moved away")
+    DROPPED_OUT = "dropped_out", _("dropped out")
+    DECEASED = "deceased", _("deceased")
+    OTHER = "other", _("other")
+
+
+class Case(Tracked):
+    """A presa in carico: an organisation takes responsibility for a person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="cases", verbose_name=_("beneficiary")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    lead_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+        verbose_name=_("lead worker"),
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="team_cases",
+        verbose_name=_("team"),
+        help_text=_("Workers besides the lead worker who may see a protected case."),
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    protected = models.BooleanField(
+        _("protected"),
+        default=False,
+        help_text=_("Visible only to its team (e.g. a survivor of violence)."),
+    )
+
+    objects = visibility.CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case (presa in carico)")
+        verbose_name_plural = _("cases (prese in carico)")
+        ordering = ["-opened_on"]
+        indexes = [models.Index(fields=["organisation", "status"], name="case_org_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(closed_on__isnull=False) & ~Q(outcome=""))
+                | (~Q(status="closed") & Q(closed_on__isnull=True) & Q(outcome="")),
+                name="case_closed_iff_closing_date_and_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Case')} {str(self.id)[:8]}"
+
+
+class NeedDomain(models.TextChoices):
+    HOUSING = "housing", _("housing")
+    WORK = "work", _("work")
+    HEALTH = "health", _("health")
+    INCOME = "income", _("income")
+    EDUCATION = "education", _("education")
+    LEGAL = "legal", _("legal")
+    FAMILY = "family", _("family")
+
+
+class Severity(models.IntegerChoices):
+    LOW = 1, _("low")
+    MEDIUM = 2, _("medium")
+    HIGH = 3, _("high")
+    CRITICAL = 4, _("critical")
+
+
+class Need(Tracked):
+    """A need assessed in a case, by domain and severity."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="needs", verbose_name=_("case")
+    )
+    domain = models.CharField(_("domain"), max_length=10, choices=NeedDomain.choices)
+    severity = models.PositiveSmallIntegerField(
+        _("severity"),
+        choices=Severity.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    description = EncryptedTextField(_("description"), blank=True)
+    identified_on = models.DateField(_("identified on"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    objects = visibility.NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=4), name="need_severity_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(domain__in=NeedDomain.values), name="need_domain_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("identified_on")),
+                name="need_resolved_after_identified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()} ({self.get_severity_display()})"
+
+
+class ReferralStatus(models.TextChoices):
+    REFERRED = "referred", _("referred")
+    ACCEPTED = "accepted", _("accepted")
+    WAITING = "waiting", _("waiting list")
+    ACTIVE = "active", _("active")
+    DECLINED = "declined", _("declined")
+    CLOSED = "closed", _("closed")
+
+
+class Referral(Tracked):
+    """A case sent to a service (invio), followed through to its end."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
+    )
+    offering = models.ForeignKey(
+        ServiceAtSite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("site"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+        verbose_name=_("referred by"),
+    )
+    referred_on = models.DateField(_("referred on"))
+    responded_on = models.DateField(_("accepted or declined on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was made, declined or closed.")
+    )
+
+    objects = visibility.ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on"]
+        indexes = [models.Index(fields=["service", "status"], name="referral_service_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responded_on__isnull=True) | Q(responded_on__gte=F("referred_on")),
+                name="referral_response_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=F("referred_on")),
+                name="referral_start_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("referred_on")),
+                name="referral_end_after_referral",
+            ),
+            # Each status carries the dates that say how it got there.
+            models.CheckConstraint(
+                condition=Q(status__in=["referred", "waiting"], ended_on__isnull=True)
+                | Q(status="accepted", responded_on__isnull=False, ended_on__isnull=True)
+                | Q(status="active", started_on__isnull=False, ended_on__isnull=True)
+                | Q(status="declined", responded_on__isnull=False, ended_on__isnull=True)
+                & ~Q(reason="")
+                | Q(status="closed", ended_on__isnull=False),
+                name="referral_status_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.service}"
+
+
+class ConsentPurpose(models.TextChoices):
+    CASE_MANAGEMENT = "case_management", _("case management")
+    SHARING_WITH_PROVIDERS = "sharing", _("sharing with the providers referred to")
+    HOUSING = "housing", _("housing placement")
+    CONTACT = "contact", _("being contacted")
+    STATISTICS = "statistics", _("anonymised statistics")
+
+
+class Consent(Tracked):
+    """A person's consent to a purpose of processing, with its withdrawal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("beneficiary"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given_on = models.DateField(_("given on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consents_recorded",
+        verbose_name=_("recorded by"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("organisation"),
+    )
+
+    objects = visibility.ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()
+
+
+class Note(Tracked):
+    """A case note, encrypted at rest and visible to the case team only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_notes",
+        verbose_name=_("author"),
+    )
+    body = EncryptedTextField(_("text"))
+
+    objects = visibility.NoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Note')} {self.created_at:%Y-%m-%d}"

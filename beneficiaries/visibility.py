@@ -1,0 +1,166 @@
+"""Need-to-know visibility of personal data: the one scoping function per model.
+
+Every page, API endpoint, admin list, export and job that reads personal records starts
+from ``<Model>.objects.visible_to(user)``. The rules:
+
+* social workers and coordinators see the cases of their organisation; a *protected*
+  case only if they are its lead worker or on its team, or coordinate that organisation;
+* provider staff see the non-protected cases referred to a service of their organisation,
+  and of those only the referrals to their organisation; never case notes;
+* officials and administrators see no personal record (they work on aggregates);
+* a superuser flag grants nothing here: access to people is never implied by being staff;
+* inactive users, inactive memberships and inactive organisations grant nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+from services.models import Membership, Role
+
+CASEWORK_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisations through which a user may reach personal data, by kind of access."""
+
+    user_id: int | None
+    casework: frozenset[int]
+    coordinated: frozenset[int]
+    provider: frozenset[int]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.casework or self.provider)
+
+
+NO_SCOPE = Scope(None, frozenset(), frozenset(), frozenset())
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, computed with one query and cached on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_atlante_scope", None)
+    if cached is not None:
+        return cached
+    rows = Membership.objects.filter(user=user, active=True, organisation__active=True).values_list(
+        "organisation_id", "role"
+    )
+    by_role: dict[str, set[int]] = {}
+    for organisation_id, role in rows:
+        by_role.setdefault(role, set()).add(organisation_id)
+    scope = Scope(
+        user_id=user.pk,
+        casework=frozenset(
+            by_role.get(Role.SOCIAL_WORKER, set()) | by_role.get(Role.COORDINATOR, set())
+        ),
+        coordinated=frozenset(by_role.get(Role.COORDINATOR, set())),
+        provider=frozenset(by_role.get(Role.PROVIDER_STAFF, set())),
+    )
+    user._atlante_scope = scope
+    return scope
+
+
+def _model(name: str) -> type[models.Model]:
+    return apps.get_model("beneficiaries", name)
+
+
+def casework_case_q(scope: Scope, prefix: str = "") -> Q:
+    """Cases a user reaches as a member of the owning organisation's team."""
+    if not scope.casework:
+        return Q(pk__in=[])
+    Case = _model("Case")
+    on_team = Case.team.through.objects.filter(user_id=scope.user_id).values("case_id")
+    return (
+        Q(**{f"{prefix}organisation__in": scope.casework, f"{prefix}protected": False})
+        | Q(**{f"{prefix}organisation__in": scope.coordinated})
+        | Q(
+            **{
+                f"{prefix}organisation__in": scope.casework,
+                f"{prefix}lead_worker_id": scope.user_id,
+            }
+        )
+        | Q(**{f"{prefix}organisation__in": scope.casework, f"{prefix}pk__in": on_team})
+    )
+
+
+def referred_case_ids(scope: Scope):
+    """Ids of non-protected cases referred to a service of the user's provider organisations."""
+    Referral = _model("Referral")
+    return Referral.objects.filter(
+        service__organisation__in=scope.provider, case__protected=False
+    ).values("case_id")
+
+
+def case_q(scope: Scope, prefix: str = "") -> Q:
+    q = casework_case_q(scope, prefix)
+    if scope.provider:
+        q |= Q(**{f"{prefix}pk__in": referred_case_ids(scope)})
+    return q
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        scope = scope_of(user)
+        if scope.empty:
+            return self.none()
+        return self.filter(case_q(scope))
+
+
+class BeneficiaryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BeneficiaryQuerySet:
+        """People with a case the user sees, and people their organisation registered
+        that have no protected case (an intake not yet taken in charge)."""
+        scope = scope_of(user)
+        if scope.empty:
+            return self.none()
+        Case = _model("Case")
+        visible_cases = Case.objects.filter(case_q(scope)).values("beneficiary_id")
+        protected = Case.objects.filter(protected=True).values("beneficiary_id")
+        return self.filter(
+            Q(pk__in=visible_cases) | (Q(registered_by__in=scope.casework) & ~Q(pk__in=protected))
+        )
+
+
+class NeedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NeedQuerySet:
+        scope = scope_of(user)
+        if scope.empty:
+            return self.none()
+        Case = _model("Case")
+        return self.filter(case__in=Case.objects.filter(case_q(scope)).values("pk"))
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReferralQuerySet:
+        """The case team sees all its case's referrals; a provider only those made to it."""
+        scope = scope_of(user)
+        if scope.empty:
+            return self.none()
+        q = casework_case_q(scope, prefix="case__")
+        if scope.provider:
+            q |= Q(service__organisation__in=scope.provider, case__protected=False)
+        return self.filter(q)
+
+
+class ConsentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConsentQuerySet:
+        Beneficiary = _model("Beneficiary")
+        visible = Beneficiary.objects.visible_to(user).values("pk")
+        return self.filter(beneficiary__in=visible)
+
+
+class NoteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoteQuerySet:
+        """Notes are for the case team only: provider staff never read them."""
+        scope = scope_of(user)
+        if not scope.casework:
+            return self.none()
+        Case = _model("Case")
+        return self.filter(case__in=Case.objects.filter(casework_case_q(scope)).values("pk"))

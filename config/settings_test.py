@@ -1,0 +1,15 @@
+"""Test settings: the real PostgreSQL and Redis of the machine unless told otherwise."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atlante")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fixed keys so that tests are reproducible; never used outside tests.
+FIELD_ENCRYPTION_KEYS = ["0mMOgI1S6e4qWZ6b7mzj9Wwq0m5Qm8a7qzqW5m3hH0o="]
+IDENTIFIER_HASH_KEY = "test-identifier-hash-key"
+# Unit tests run jobs inline; the job tests start a real worker against REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,1 @@
+"""Housing stock, placements, availability and the recovery pipeline."""

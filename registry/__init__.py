@@ -1,0 +1,1 @@
+"""The territory and its analysis: metropolitan cities, municipalities, zones, coverage."""

@@ -1,0 +1,1 @@
+"""The directory: providers, services, sites, capacity, categories and opening hours."""
