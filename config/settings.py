@@ -8,6 +8,7 @@ With ``DEBUG`` off it refuses to start without real secrets.
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ATLANTE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+if (BASE_DIR / ".env").exists():
+    env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -27,7 +29,7 @@ if _missing and not DEBUG:
     raise ImproperlyConfigured(
         "DEBUG is off but these secrets are not set: "
         + ", ".join(_missing)
-        + ". Generate them with `python manage.py generate_keys`."
+        + ". Generate them with `DEBUG=true python manage.py generate_keys`."
     )
 _dev = load_or_create(VAR_DIR / "dev-secrets.json") if _missing else {}
 
@@ -37,11 +39,19 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
     _dev["FIELD_ENCRYPTION_KEYS"]
 ]
-# Key of the HMAC that turns a normalised identifier into a look-up hash. Changing it
-# requires re-hashing every stored identifier (`manage.py rehash_identifiers`).
+# Key of the HMAC that turns a normalised identifier into a look-up hash. It cannot be
+# rotated without re-hashing every stored identifier, so it is kept apart from the rest.
 IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="") or _dev["IDENTIFIER_HASH_KEY"]
 if not DEBUG and SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY is a development key; set a real one.")
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must hold url-safe base64 keys of 32 bytes "
+            "(see `manage.py generate_keys`)."
+        ) from None
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -150,6 +160,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

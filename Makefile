@@ -1,0 +1,58 @@
+# Atlante — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export UV_PYTHON_DOWNLOADS := never
+METRO ?= roma
+SCALE ?= small
+SEED ?= 1
+
+.PHONY: run test lint format check-migrations smoke bench bench-seed services clean
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	uv sync --frozen --python python3.11
+	@touch $@
+
+## run: the app on its embedded default (SQLite, tasks inline, demo data) at 127.0.0.1:8000
+run: $(VENV)/.synced
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) load_territory
+	$(MANAGE) seed_demo --metro $(METRO) --scale $(SCALE) --seed $(SEED)
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## test: the whole suite on this machine's PostgreSQL and Redis
+test: $(VENV)/.synced
+	$(VENV)/bin/pytest --create-db
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.synced
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: $(VENV)/.synced
+	$(MANAGE) makemigrations --check --dry-run
+
+## smoke: the embedded default from scratch (migrate + load + seed on a throw-away SQLite)
+smoke: $(VENV)/.synced
+	rm -rf var/smoke && mkdir -p var/smoke
+	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) migrate --no-input -v0
+	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) load_territory
+	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) seed_demo --metro roma --scale small --seed 1
+	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) check
+
+## bench-seed: time `seed_demo --scale large` on PostgreSQL (database atlante_bench)
+bench-seed: $(VENV)/.synced
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS atlante_bench" -c "CREATE DATABASE atlante_bench"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) load_territory
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) seed_demo --scale large --seed 1
+
+bench: bench-seed
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
