@@ -106,3 +106,33 @@ class EncryptedTextField(models.TextField):
                 % {"limit": self.plain_max_length, "length": len(value)},
                 code="max_length",
             )
+
+
+class KeyedHashField(models.CharField):
+    """The keyed hash of another field's normalised value, kept in step on every save.
+
+    Computed in ``pre_save`` so that ``save()`` and ``bulk_create()`` alike store it;
+    ``QuerySet.update()`` of the source field is refused by the model's queryset.
+    """
+
+    def __init__(self, *args, source: str, normalise: str, **kwargs) -> None:
+        self.source, self.normalise = source, normalise
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, normalise=self.normalise)
+        if kwargs.get("max_length") == 64:
+            del kwargs["max_length"]
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        from django.utils.module_loading import import_string
+
+        raw = getattr(model_instance, self.source)
+        value = identifier_hash(import_string(self.normalise)(raw)) if raw else None
+        setattr(model_instance, self.attname, value)
+        return value

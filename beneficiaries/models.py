@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import visibility
 from beneficiaries.codice_fiscale import normalise
-from beneficiaries.encryption import EncryptedTextField, identifier_hash
+from beneficiaries.encryption import EncryptedTextField, KeyedHashField, identifier_hash
 from config.tracking import Tracked
 from registry.models import Municipality
 from services.models import Organisation, Service, ServiceAtSite
@@ -40,8 +40,12 @@ class Beneficiary(Tracked):
         help_text=_("Optional: people recently arrived may have none."),
     )
     # NULL, not "", for people without a code: the unique constraint ignores NULLs.
-    codice_fiscale_hash = models.CharField(  # noqa: DJ001
-        _("codice fiscale look-up hash"), max_length=64, null=True, blank=True, editable=False
+    codice_fiscale_hash = KeyedHashField(
+        _("codice fiscale look-up hash"),
+        source="codice_fiscale",
+        normalise="beneficiaries.codice_fiscale.normalise",
+        null=True,
+        blank=True,
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -83,25 +87,40 @@ class Beneficiary(Tracked):
         constraints = [
             # One person, one record: the keyed hash of the normalised codice fiscale.
             models.UniqueConstraint(
-                fields=["codice_fiscale_hash"], name="beneficiary_codice_fiscale_unique"
+                fields=["codice_fiscale_hash"],
+                name="beneficiary_codice_fiscale_unique",
+                violation_error_code="beneficiary_codice_fiscale_unique",
+                violation_error_message=_(
+                    "A person with this codice fiscale is already registered."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(residence_municipality__isnull=False) | Q(homeless=True),
                 name="beneficiary_resident_or_homeless",
+                violation_error_code="beneficiary_resident_or_homeless",
+                violation_error_message=_(
+                    "Give the municipality of residence, or mark the person as homeless."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(codice_fiscale_hash__isnull=True)
                 | Q(codice_fiscale_hash__regex=r"^[0-9a-f]{64}$"),
                 name="beneficiary_codice_fiscale_hash_format",
+                violation_error_code="beneficiary_codice_fiscale_hash_format",
+                violation_error_message=_("The codice fiscale look-up hash is malformed."),
             ),
         ]
 
     def __str__(self) -> str:
+        # No name: __str__ ends up in logs, admin messages and error reports.
+        return f"{_('Beneficiary')} {str(self.pk)[:8]}"
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, for pages that are entitled to show it."""
         return f"{self.family_name} {self.given_name}"
 
     def save(self, *args, **kwargs) -> None:
-        # The look-up hash is derived state: keep it in step with the code it hashes.
-        self.codice_fiscale_hash = codice_fiscale_lookup_hash(self.codice_fiscale)
         if kwargs.get("update_fields") is not None and "codice_fiscale" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "codice_fiscale_hash"}
         super().save(*args, **kwargs)
@@ -177,10 +196,17 @@ class Case(Tracked):
                 condition=(Q(status="closed") & Q(closed_on__isnull=False) & ~Q(outcome=""))
                 | (~Q(status="closed") & Q(closed_on__isnull=True) & Q(outcome="")),
                 name="case_closed_iff_closing_date_and_outcome",
+                violation_error_code="case_closed_iff_closing_date_and_outcome",
+                violation_error_message=_(
+                    "A closed case needs a closing date and an outcome; "
+                    "an open or suspended case has neither."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="case_closed_after_opened",
+                violation_error_code="case_closed_after_opened",
+                violation_error_message=_("A case cannot be closed before it was opened."),
             ),
         ]
 
@@ -229,14 +255,22 @@ class Need(Tracked):
         verbose_name_plural = _("needs")
         constraints = [
             models.CheckConstraint(
-                condition=Q(severity__gte=1, severity__lte=4), name="need_severity_1_to_4"
+                condition=Q(severity__gte=1, severity__lte=4),
+                name="need_severity_1_to_4",
+                violation_error_code="need_severity_1_to_4",
+                violation_error_message=_("Severity is between 1 (low) and 4 (critical)."),
             ),
             models.CheckConstraint(
-                condition=Q(domain__in=NeedDomain.values), name="need_domain_known"
+                condition=Q(domain__in=NeedDomain.values),
+                name="need_domain_known",
+                violation_error_code="need_domain_known",
+                violation_error_message=_("Unknown need domain."),
             ),
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("identified_on")),
                 name="need_resolved_after_identified",
+                violation_error_code="need_resolved_after_identified",
+                violation_error_message=_("A need cannot be resolved before it was identified."),
             ),
         ]
 
@@ -299,14 +333,20 @@ class Referral(Tracked):
             models.CheckConstraint(
                 condition=Q(responded_on__isnull=True) | Q(responded_on__gte=F("referred_on")),
                 name="referral_response_after_referral",
+                violation_error_code="referral_response_after_referral",
+                violation_error_message=_("A referral cannot be answered before it was made."),
             ),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True) | Q(started_on__gte=F("referred_on")),
                 name="referral_start_after_referral",
+                violation_error_code="referral_start_after_referral",
+                violation_error_message=_("A referral cannot start before it was made."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("referred_on")),
                 name="referral_end_after_referral",
+                violation_error_code="referral_end_after_referral",
+                violation_error_message=_("A referral cannot end before it was made."),
             ),
             # Each status carries the dates that say how it got there.
             models.CheckConstraint(
@@ -317,6 +357,12 @@ class Referral(Tracked):
                 & ~Q(reason="")
                 | Q(status="closed", ended_on__isnull=False),
                 name="referral_status_dates",
+                violation_error_code="referral_status_dates",
+                violation_error_message=_(
+                    "The status does not match the dates: accepted and declined need a "
+                    "response date, declined also a reason, active a start date, closed an "
+                    "end date; only a closed referral has an end date."
+                ),
             ),
         ]
 
@@ -367,6 +413,8 @@ class Consent(Tracked):
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
                 name="consent_withdrawn_after_given",
+                violation_error_code="consent_withdrawn_after_given",
+                violation_error_message=_("Consent cannot be withdrawn before it was given."),
             ),
         ]
 

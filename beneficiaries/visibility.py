@@ -114,6 +114,12 @@ class CaseQuerySet(models.QuerySet):
 
 
 class BeneficiaryQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        # A bulk update would leave the look-up hash of the codice fiscale stale.
+        if "codice_fiscale" in kwargs:
+            raise TypeError("Update codice_fiscale through save(), which re-hashes it.")
+        return super().update(**kwargs)
+
     def visible_to(self, user) -> BeneficiaryQuerySet:
         """People with a case the user sees, and people their organisation registered
         that have no protected case (an intake not yet taken in charge)."""

@@ -13,3 +13,5 @@ FIELD_ENCRYPTION_KEYS = ["0mMOgI1S6e4qWZ6b7mzj9Wwq0m5Qm8a7qzqW5m3hH0o="]
 IDENTIFIER_HASH_KEY = "test-identifier-hash-key"
 # Unit tests run jobs inline; the job tests start a real worker against REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
+# Static files are served from the finders in tests; there is no collectstatic output.
+WHITENOISE_AUTOREFRESH = True

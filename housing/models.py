@@ -6,6 +6,7 @@ concurrent placements than places, and one person is never placed twice at once.
 
 import uuid
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.models import Beneficiary, Case
 from config.tracking import Tracked
 from housing import visibility
-from registry.models import Municipality
+from registry.models import Municipality, latitude_validators, longitude_validators
 from services.models import Organisation
 
 
@@ -41,15 +42,23 @@ class HousingUnit(Tracked):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     address = models.CharField(_("address"), max_length=200)
-    postal_code = models.CharField(_("postal code"), max_length=5)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("Five digits (CAP)."))],
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
         related_name="housing_units",
         verbose_name=_("municipality"),
     )
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=latitude_validators
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=longitude_validators
+    )
     unit_type = models.CharField(_("type"), max_length=20, choices=UnitType.choices)
     rooms = models.PositiveSmallIntegerField(_("rooms"))
     places = models.PositiveSmallIntegerField(_("places"))
@@ -76,13 +85,29 @@ class HousingUnit(Tracked):
         ordering = ["code"]
         indexes = [models.Index(fields=["municipality", "status"], name="unit_municipality_status")]
         constraints = [
-            models.CheckConstraint(condition=Q(places__gte=1), name="unit_at_least_one_place"),
-            models.CheckConstraint(condition=Q(rooms__gte=1), name="unit_at_least_one_room"),
             models.CheckConstraint(
-                condition=Q(unit_type__in=UnitType.values), name="unit_type_known"
+                condition=Q(places__gte=1),
+                name="unit_at_least_one_place",
+                violation_error_code="unit_at_least_one_place",
+                violation_error_message=_("A housing unit has at least one place."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=UnitStatus.values), name="unit_status_known"
+                condition=Q(rooms__gte=1),
+                name="unit_at_least_one_room",
+                violation_error_code="unit_at_least_one_room",
+                violation_error_message=_("A housing unit has at least one room."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_type__in=UnitType.values),
+                name="unit_type_known",
+                violation_error_code="unit_type_known",
+                violation_error_message=_("Unknown housing unit type."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UnitStatus.values),
+                name="unit_status_known",
+                violation_error_code="unit_status_known",
+                violation_error_message=_("Unknown housing unit status."),
             ),
         ]
 
@@ -123,6 +148,8 @@ class Placement(Tracked):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
                 name="placement_ends_after_start",
+                violation_error_code="placement_ends_after_start",
+                violation_error_message=_("A placement must end after it starts."),
             ),
         ]
 

@@ -111,7 +111,11 @@ def placement_create(
     except IntegrityError as error:
         # Only a concurrent write can get here past the checks above.
         raise ValidationError(
-            {"unit": _("The unit or the person was placed meanwhile: %(error)s") % {"error": error}}
+            {
+                "unit": _(
+                    "Someone placed a person in this unit, or this person, meanwhile: try again."
+                )
+            }
         ) from error
     if unit.status == UnitStatus.AVAILABLE and occupancy_today(unit) >= unit.places:
         unit.status, unit.status_since = UnitStatus.OCCUPIED, datetime.date.today()

@@ -28,7 +28,10 @@ class MetropolitanCity(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(istat_code__regex=r"^[0-9]{3}$"), name="metro_istat_code_3_digits"
+                condition=Q(istat_code__regex=r"^[0-9]{3}$"),
+                name="metro_istat_code_3_digits",
+                violation_error_code="metro_istat_code_3_digits",
+                violation_error_message=_("The ISTAT code of a metropolitan city is three digits."),
             ),
         ]
 
@@ -77,14 +80,23 @@ class Municipality(models.Model):
             models.CheckConstraint(
                 condition=Q(istat_code__regex=r"^[0-9]{6}$"),
                 name="municipality_istat_code_6_digits",
+                violation_error_code="municipality_istat_code_6_digits",
+                violation_error_message=_("The ISTAT code of a municipality is six digits."),
             ),
             models.CheckConstraint(
                 condition=Q(centroid_lat__gte=-90, centroid_lat__lte=90)
                 & Q(centroid_lon__gte=-180, centroid_lon__lte=180),
                 name="municipality_centroid_in_range",
+                violation_error_code="municipality_centroid_in_range",
+                violation_error_message=_(
+                    "The centroid must be a valid latitude (-90..90) and longitude (-180..180)."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(population_year__gte=1861), name="municipality_population_year"
+                condition=Q(population_year__gte=1861),
+                name="municipality_population_year",
+                violation_error_code="municipality_population_year",
+                violation_error_message=_("The population year must be 1861 or later."),
             ),
         ]
 
@@ -148,7 +160,12 @@ class Zone(models.Model):
         ordering = ["metropolitan_city__name", "kind", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["metropolitan_city", "kind", "code"], name="zone_code_unique_per_kind"
+                fields=["metropolitan_city", "kind", "code"],
+                name="zone_code_unique_per_kind",
+                violation_error_code="zone_code_unique_per_kind",
+                violation_error_message=_(
+                    "A zone of this kind with this code already exists in this metropolitan city."
+                ),
             ),
             # A sub-municipal area has its own population; a set of municipalities takes
             # the sum of its members and must not carry a second, diverging figure.
@@ -162,6 +179,11 @@ class Zone(models.Model):
                     )
                 ),
                 name="zone_population_iff_sub_municipal",
+                violation_error_code="zone_population_iff_sub_municipal",
+                violation_error_message=_(
+                    "Only a sub-municipal area (with a parent municipality) has its own "
+                    "population and population year, and it must have both."
+                ),
             ),
         ]
 

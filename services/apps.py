@@ -12,7 +12,7 @@ class ServicesConfig(AppConfig):
         post_migrate.connect(_sync_role_groups, sender=self)
 
 
-def _sync_role_groups(apps, using, **kwargs) -> None:
+def _sync_role_groups(sender, using="default", **kwargs) -> None:
     # Runs after every migrate. Permissions of apps migrated after this one do not exist
     # yet on a fresh database, so create them all first (idempotent).
     from django.apps import apps as global_apps

@@ -81,12 +81,17 @@ class Organisation(Tracked):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(tax_code__regex=r"^[0-9]{11}$"), name="organisation_tax_code_11_digits"
+                condition=Q(tax_code__regex=r"^[0-9]{11}$"),
+                name="organisation_tax_code_11_digits",
+                violation_error_code="organisation_tax_code_11_digits",
+                violation_error_message=_("The tax code of an organisation is 11 digits."),
             ),
             # Only third-sector bodies are entered in the RUNTS.
             models.CheckConstraint(
                 condition=Q(runts_number__isnull=True) | Q(legal_form__in=THIRD_SECTOR_FORMS),
                 name="organisation_runts_only_third_sector",
+                violation_error_code="organisation_runts_only_third_sector",
+                violation_error_message=_("Only third-sector bodies have a RUNTS number."),
             ),
         ]
 
@@ -118,7 +123,10 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organisation"], name="membership_one_role_per_organisation"
+                fields=["user", "organisation"],
+                name="membership_one_role_per_organisation",
+                violation_error_code="membership_one_role_per_organisation",
+                violation_error_message=_("This user already has a role in this organisation."),
             ),
         ]
 
@@ -152,7 +160,12 @@ class ServiceCategory(models.Model):
         verbose_name_plural = _("service categories")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="category_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="category_not_own_parent",
+                violation_error_code="category_not_own_parent",
+                violation_error_message=_("A category cannot be its own parent."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,14 +271,22 @@ class Service(Tracked):
                 | Q(maximum_age__isnull=True)
                 | Q(minimum_age__lte=F("maximum_age")),
                 name="service_age_range_ordered",
+                violation_error_code="service_age_range_ordered",
+                violation_error_message=_("The minimum age cannot be above the maximum age."),
             ),
             models.CheckConstraint(
                 condition=Q(free_of_charge=True) | ~Q(fees_description=""),
                 name="service_fees_described_when_not_free",
+                violation_error_code="service_fees_described_when_not_free",
+                violation_error_message=_(
+                    "Describe the fees of a service that is not free of charge."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(confidential=False) | ~Q(public_contact=""),
                 name="service_confidential_has_public_contact",
+                violation_error_code="service_confidential_has_public_contact",
+                violation_error_message=_("A confidential service needs a public contact point."),
             ),
         ]
 
@@ -313,10 +334,16 @@ class Site(Tracked):
                 condition=Q(latitude__gte=-90, latitude__lte=90)
                 & Q(longitude__gte=-180, longitude__lte=180),
                 name="site_coordinates_in_range",
+                violation_error_code="site_coordinates_in_range",
+                violation_error_message=_(
+                    "The coordinates must be a valid latitude (-90..90) and longitude (-180..180)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(confidential=False) | ~Q(public_contact=""),
                 name="site_confidential_has_public_contact",
+                violation_error_code="site_confidential_has_public_contact",
+                violation_error_message=_("A confidential site needs a public contact point."),
             ),
         ]
 
@@ -339,7 +366,12 @@ class ServiceAtSite(Tracked):
         verbose_name = _("service at a site")
         verbose_name_plural = _("services at sites")
         constraints = [
-            models.UniqueConstraint(fields=["service", "site"], name="service_at_site_unique"),
+            models.UniqueConstraint(
+                fields=["service", "site"],
+                name="service_at_site_unique",
+                violation_error_code="service_at_site_unique",
+                violation_error_message=_("This service is already offered at this site."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -381,12 +413,26 @@ class Capacity(Tracked):
         verbose_name = _("capacity")
         verbose_name_plural = _("capacities")
         constraints = [
-            models.UniqueConstraint(fields=["offering", "unit"], name="capacity_one_per_unit"),
-            models.CheckConstraint(condition=Q(total__gte=0), name="capacity_total_non_negative"),
+            models.UniqueConstraint(
+                fields=["offering", "unit"],
+                name="capacity_one_per_unit",
+                violation_error_code="capacity_one_per_unit",
+                violation_error_message=_(
+                    "This service at this site already has a capacity in this unit."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=0),
+                name="capacity_total_non_negative",
+                violation_error_code="capacity_total_non_negative",
+                violation_error_message=_("The total capacity cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(available__isnull=True)
                 | Q(available__gte=0, available__lte=F("total")),
                 name="capacity_available_within_total",
+                violation_error_code="capacity_available_within_total",
+                violation_error_message=_("Free places must be between zero and the total."),
             ),
         ]
 
@@ -433,16 +479,24 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weekday__gte=1, weekday__lte=7), name="opening_weekday_1_to_7"
+                condition=Q(weekday__gte=1, weekday__lte=7),
+                name="opening_weekday_1_to_7",
+                violation_error_code="opening_weekday_1_to_7",
+                violation_error_message=_("The weekday must be between 1 (Monday) and 7 (Sunday)."),
             ),
             models.CheckConstraint(
-                condition=~Q(opens_at=F("closes_at")), name="opening_interval_not_empty"
+                condition=~Q(opens_at=F("closes_at")),
+                name="opening_interval_not_empty",
+                violation_error_code="opening_interval_not_empty",
+                violation_error_message=_("Opening and closing times cannot be the same."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_to__isnull=True)
                 | Q(valid_to__gte=F("valid_from")),
                 name="opening_validity_ordered",
+                violation_error_code="opening_validity_ordered",
+                violation_error_message=_("The end of validity cannot be before its start."),
             ),
         ]
 

@@ -24,6 +24,9 @@ DECLARE
     case_person uuid;
     peak integer;
 BEGIN
+    IF NEW.ends_on IS NOT NULL AND NEW.ends_on <= NEW.starts_on THEN
+        RETURN NEW;  -- an empty period: the check constraint placement_ends_after_start refuses it
+    END IF;
     SELECT beneficiary_id INTO case_person FROM beneficiaries_case WHERE id = NEW.case_id;
     IF NEW.beneficiary_id IS DISTINCT FROM case_person THEN
         RAISE EXCEPTION 'placement person does not match the person of case %', NEW.case_id
@@ -60,6 +63,8 @@ CREATE TRIGGER placement_check
 CREATE FUNCTION housing_unit_places_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     peak integer;
+    -- The connection runs in UTC; occupancy is counted on the day it is in Italy.
+    today date := (now() AT TIME ZONE 'Europe/Rome')::date;
 BEGIN
     IF NEW.places >= OLD.places THEN
         RETURN NEW;
@@ -68,10 +73,10 @@ BEGIN
         SELECT (SELECT count(*) FROM housing_placement q
                  WHERE q.unit_id = NEW.id
                    AND daterange(q.starts_on, q.ends_on, '[)') @> day) AS occupants
-          FROM (SELECT CURRENT_DATE AS day
+          FROM (SELECT today AS day
                 UNION
                 SELECT p.starts_on FROM housing_placement p
-                 WHERE p.unit_id = NEW.id AND p.starts_on > CURRENT_DATE) AS days
+                 WHERE p.unit_id = NEW.id AND p.starts_on > today) AS days
     ) AS counts;
     IF peak > NEW.places THEN
         RAISE EXCEPTION 'housing unit % has % current or planned placements: places cannot be %',

@@ -1,0 +1,380 @@
+"""Back office for the territory, and the base classes every Atlante admin builds on.
+
+The base classes live here because ``registry`` is the app every other app depends on:
+``services``, ``beneficiaries`` and ``housing`` import them, never the other way round.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import MetropolitanCity, Municipality, Zone
+
+admin.site.site_header = _("Atlante – back office")
+admin.site.site_title = _("Atlante")
+admin.site.index_title = _("Territory, services, people and housing")
+
+# Big columns that no list, autocomplete or select should ever load.
+HEAVY_FIELDS = ("boundary",)
+TRACKING_FIELDS = ("created_at", "updated_at", "version")
+SEEN_VERSION = "atlante_seen_version"
+
+
+def _heavy_fields(model) -> list[str]:
+    names = {field.name for field in model._meta.concrete_fields}
+    return [name for name in HEAVY_FIELDS if name in names]
+
+
+def heavy_paths(model, related: tuple[str, ...] | list[str]) -> list[str]:
+    """The heavy columns of a model and of the models reached through ``related`` paths."""
+    paths = list(_heavy_fields(model))
+    for path in related:
+        current = model
+        for part in path.split("__"):
+            current = current._meta.get_field(part).related_model
+        paths += [f"{path}__{name}" for name in _heavy_fields(current)]
+    return paths
+
+
+def light(queryset):
+    """The queryset without its heavy columns (e.g. a municipality's GeoJSON boundary)."""
+    heavy = _heavy_fields(queryset.model)
+    return queryset.defer(*heavy) if heavy else queryset
+
+
+def count_of(model, fk: str, *conditions, **filters) -> Coalesce:
+    """Per-row count of ``model`` rows pointing at the row through ``fk``, as a subquery.
+
+    Subqueries, unlike joins, let a list show several counts without multiplying them.
+    """
+    rows = model._default_manager.filter(*conditions, **{fk: OuterRef("pk")}, **filters)
+    rows = rows.order_by()
+    counted = rows.values(fk).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def autocomplete_source(request) -> tuple[str, str, str] | None:
+    """(app_label, model_name, field_name) of the form field an autocomplete request is for."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "autocomplete":
+        return None
+    get = request.GET
+    return get.get("app_label", ""), get.get("model_name", ""), get.get("field_name", "")
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Attach a domain ValidationError to the form: by field where the form has the field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """Refuses a stale write: the record changed since the user opened the form.
+
+    ``Tracked.version`` grows on every save; the change form carries the version the user
+    saw (see ``templates/admin/atlante/change_form.html``).
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = self.data.get(SEEN_VERSION, "")
+        current = getattr(self.instance, "version", None)
+        if self.instance.pk and current is not None and seen.isdigit() and int(seen) != current:
+            raise ValidationError(
+                _(
+                    "Someone else saved this record while you were editing it (version "
+                    "%(current)s, you opened version %(seen)s). Reload the page and make "
+                    "your changes again."
+                ),
+                code="stale",
+                params={"current": current, "seen": seen},
+            )
+        return cleaned
+
+
+class RelatedOnlyLightFilter(admin.RelatedOnlyFieldListFilter):
+    """Only the related rows that occur in the (scoped) list, without their heavy columns."""
+
+    def field_choices(self, field, request, model_admin):
+        pk_qs = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .distinct()
+            .values_list(f"{self.field_path}__pk", flat=True)
+        )
+        related = light(field.related_model._default_manager.filter(pk__in=pk_qs))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            related = related.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]
+
+
+class AtlanteModelAdmin(admin.ModelAdmin):
+    """Base admin: joins what the list shows, never loads boundaries, shows the tracking
+    fields read-only and refuses stale writes on versioned records."""
+
+    form = VersionCheckedForm
+    change_form_template = "admin/atlante/change_form.html"
+    list_select_related: tuple[str, ...] = ()
+    # Columns of the joined rows that no page here shows (e.g. an encrypted identifier).
+    defer_fields: tuple[str, ...] = ()
+    list_per_page = 100
+
+    def optimise(self, queryset):
+        related = tuple(self.list_select_related or ())
+        if related:
+            queryset = queryset.select_related(*related)
+        deferred = [*heavy_paths(self.model, related), *self.defer_fields]
+        return queryset.defer(*deferred) if deferred else queryset
+
+    def get_queryset(self, request):
+        return self.optimise(super().get_queryset(request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The forms check the rules first; the database has the last word under
+        # concurrency. Its refusal (or a domain function's) becomes a message, not a 500;
+        # the transaction of the form has been rolled back by then.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            message = _(
+                "Not saved: the database refused the change (%(reason)s). Someone may have "
+                "saved a conflicting record meanwhile: check and try again."
+            ) % {"reason": reason}
+        except ValidationError as error:
+            message = _("Not saved: %(reason)s") % {"reason": " ".join(error.messages)}
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def tracking_fields(self) -> list[str]:
+        names = {field.name for field in self.model._meta.concrete_fields}
+        return [name for name in TRACKING_FIELDS if name in names]
+
+    def record_fieldset(self) -> tuple:
+        return (_("Record"), {"fields": self.tracking_fields(), "classes": ["collapse"]})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [name for name in self.tracking_fields() if name not in readonly]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # Nothing to show about a record that does not exist yet.
+            tracking = set(self.tracking_fields())
+            fieldsets = [
+                (name, options)
+                for name, options in fieldsets
+                if not set(options["fields"]) <= tracking
+            ]
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in tracking]})
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and getattr(obj, "version", None) is not None:
+            # After a failed submit keep the version first seen, so the check still holds.
+            context["seen_version"] = request.POST.get(SEEN_VERSION) or obj.version
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and _heavy_fields(db_field.related_model):
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+            if queryset is None:
+                queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = light(queryset)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and _heavy_fields(db_field.related_model):
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+            if queryset is None:
+                queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = light(queryset)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def boundary_summary(boundary) -> str:
+    """A one-line description of a GeoJSON geometry instead of the geometry itself."""
+    if not boundary:
+        return _("no boundary")
+    kind = boundary.get("type", "?") if isinstance(boundary, dict) else "?"
+
+    def points(coordinates) -> int:
+        if isinstance(coordinates, list | tuple):
+            if coordinates and isinstance(coordinates[0], int | float):
+                return 1
+            return sum(points(item) for item in coordinates)
+        return 0
+
+    count = points(boundary.get("coordinates", [])) if isinstance(boundary, dict) else 0
+    return _("%(kind)s, %(points)d points (GeoJSON, WGS84)") % {"kind": kind, "points": count}
+
+
+@admin.register(MetropolitanCity)
+class MetropolitanCityAdmin(AtlanteModelAdmin):
+    list_display = [
+        "name",
+        "istat_code",
+        "region",
+        "municipality_count",
+        "total_population",
+        "zone_count",
+    ]
+    list_filter = ["region"]
+    search_fields = ["name", "^istat_code", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        # One join for both figures: counting and summing the same rows cannot multiply.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                municipality_total=Count("municipalities"),
+                population_total=Sum("municipalities__population"),
+                zone_total=count_of(Zone, "metropolitan_city"),
+            )
+        )
+
+    @admin.display(description=_("municipalities"), ordering="municipality_total")
+    def municipality_count(self, obj) -> int:
+        return obj.municipality_total
+
+    @admin.display(description=_("population"), ordering="population_total")
+    def total_population(self, obj) -> int:
+        return obj.population_total or 0
+
+    @admin.display(description=_("zones"), ordering="zone_total")
+    def zone_count(self, obj) -> int:
+        return obj.zone_total
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(AtlanteModelAdmin):
+    list_display = [
+        "name",
+        "istat_code",
+        "cadastral_code",
+        "metropolitan_city",
+        "population",
+        "population_year",
+    ]
+    list_filter = ["metropolitan_city", "population_year"]
+    list_select_related = ("metropolitan_city",)
+    search_fields = ["name", "^istat_code", "=cadastral_code"]
+    search_help_text = _("Name, ISTAT code or cadastral (Belfiore) code.")
+    ordering = ["name"]
+    readonly_fields = ["boundary_outline"]
+    fieldsets = [
+        (None, {"fields": ["name", "metropolitan_city", "istat_code", "cadastral_code"]}),
+        (_("Population"), {"fields": ["population", "population_year"]}),
+        (
+            _("Geography"),
+            {
+                "fields": ["centroid_lat", "centroid_lon", "boundary_outline"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("boundary"))
+    def boundary_outline(self, obj) -> str:
+        # The boundary is loaded from the ISTAT data (load_territory), not typed in here.
+        return boundary_summary(obj.boundary) if obj and obj.pk else "-"
+
+
+class ZoneForm(VersionCheckedForm):
+    def clean(self):
+        cleaned = super().clean()
+        city = cleaned.get("metropolitan_city")
+        parent = cleaned.get("parent_municipality")
+        members = cleaned.get("municipalities")
+        if parent is not None and members:
+            self.add_error(
+                "municipalities",
+                _("A sub-municipal area has a parent municipality, not a list of them."),
+            )
+        if city is not None and parent is not None and parent.metropolitan_city_id != city.pk:
+            self.add_error(
+                "parent_municipality", _("The municipality is in another metropolitan city.")
+            )
+        if city is not None and members:
+            outside = [m.name for m in members if m.metropolitan_city_id != city.pk]
+            if outside:
+                self.add_error(
+                    "municipalities",
+                    _("Not in this metropolitan city: %(names)s.") % {"names": ", ".join(outside)},
+                )
+        return cleaned
+
+
+@admin.register(Zone)
+class ZoneAdmin(AtlanteModelAdmin):
+    form = ZoneForm
+    list_display = [
+        "name",
+        "kind",
+        "code",
+        "metropolitan_city",
+        "parent_municipality",
+        "municipality_count",
+        "zone_population",
+    ]
+    list_filter = ["kind", "metropolitan_city"]
+    list_select_related = ("metropolitan_city", "parent_municipality")
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["municipalities", "parent_municipality"]
+    readonly_fields = ["boundary_outline"]
+    fieldsets = [
+        (None, {"fields": ["metropolitan_city", "kind", "code", "name"]}),
+        (_("Made of municipalities"), {"fields": ["municipalities"]}),
+        (
+            _("Sub-municipal area"),
+            {"fields": ["parent_municipality", "population", "population_year"]},
+        ),
+        (_("Geography"), {"fields": ["boundary_outline"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        through = Zone.municipalities.through
+        members = through.objects.filter(zone=OuterRef("pk")).order_by().values("zone")
+        population = members.annotate(s=Sum("municipality__population")).values("s")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                municipality_total=count_of(through, "zone"),
+                population_total=Coalesce(
+                    "population",
+                    Subquery(population, output_field=IntegerField()),
+                    output_field=IntegerField(),
+                ),
+            )
+        )
+
+    @admin.display(description=_("municipalities"), ordering="municipality_total")
+    def municipality_count(self, obj) -> int:
+        return obj.municipality_total
+
+    @admin.display(description=_("population"), ordering="population_total")
+    def zone_population(self, obj) -> int | None:
+        return obj.population_total
+
+    @admin.display(description=_("boundary"))
+    def boundary_outline(self, obj) -> str:
+        return boundary_summary(obj.boundary) if obj and obj.pk else "-"

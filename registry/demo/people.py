@@ -1,0 +1,810 @@
+"""Demo people and their casework: beneficiaries, cases, needs, referrals, consents, notes.
+
+People are generated and written in chunks, so memory stays bounded at any scale. Names,
+codici fiscali, need descriptions and note bodies are encrypted here with the same
+function the model field uses; the codice fiscale's keyed hash is stored beside it.
+Dates are day ordinals until a row is emitted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from beneficiaries.codice_fiscale import MAX_OMOCODIA_LEVEL, generate
+from beneficiaries.encryption import encrypt
+from beneficiaries.models import (
+    Beneficiary,
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    Need,
+    NeedDomain,
+    Note,
+    Referral,
+    ReferralStatus,
+    codice_fiscale_lookup_hash,
+)
+from registry.demo.area import Birthplaces, Place
+from registry.demo.bulk import TableWriter, rng_uuid
+from registry.demo.directory import MetroDirectory, OrgPlan, ServicePlan
+from registry.demo.geometry import WeightedChoice
+from registry.demo.housing import UNIT_CATEGORY, PlacementPlan
+from registry.demo.names import (
+    ITALIAN_DOUBLE_FEMALE,
+    ITALIAN_DOUBLE_MALE,
+    ITALIAN_FEMALE,
+    ITALIAN_MALE,
+    ITALIAN_SURNAMES,
+    ITALIANS_BORN_ABROAD,
+    NATIONALITIES,
+)
+from registry.demo.texts import NEED_DESCRIPTIONS, NOTE_TEMPLATES, REFERRAL_REASONS
+from registry.demo.users import Staff
+
+CHUNK = 5000
+CASE_YEARS = 6
+UTC = datetime.UTC
+
+NATIONALITY_CHOICE = WeightedChoice(list(NATIONALITIES), [n.weight for n in NATIONALITIES])
+# Ages of the people the services meet: (low, high, weight).
+AGE_BANDS = WeightedChoice([(0, 17), (18, 29), (30, 49), (50, 64), (65, 95)], [12, 18, 32, 20, 18])
+CASES_PER_PERSON = WeightedChoice([0, 1, 2, 3], [50, 42, 7, 1])
+NEEDS_PER_CASE = WeightedChoice([1, 2, 3], [45, 35, 20])
+REFERRALS_PER_CASE = WeightedChoice([0, 1, 2, 3], [25, 45, 22, 8])
+NOTES_PER_CASE = WeightedChoice([0, 1, 2, 3], [30, 40, 20, 10])
+DOMAINS = WeightedChoice(
+    list(NeedDomain.values), [20, 17, 15, 20, 8, 8, 12]
+)  # housing work health income education legal family
+SEVERITY = WeightedChoice([1, 2, 3, 4], [20, 35, 30, 15])
+SURVIVOR_SEVERITY = WeightedChoice([2, 3, 4], [20, 45, 35])
+LAST_CASE_STATUS = WeightedChoice(
+    [CaseStatus.OPEN, CaseStatus.SUSPENDED, CaseStatus.CLOSED], [55, 8, 37]
+)
+OUTCOMES = WeightedChoice(
+    list(CaseOutcome.values), [30, 25, 15, 10, 15, 2, 3]
+)  # goals_met partly_met transferred moved_away dropped_out deceased other
+HOUSED_OUTCOMES = (CaseOutcome.GOALS_MET, CaseOutcome.PARTLY_MET, CaseOutcome.TRANSFERRED)
+OPEN_CASE_REFERRAL = WeightedChoice(
+    [
+        ReferralStatus.REFERRED,
+        ReferralStatus.WAITING,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.ACTIVE,
+        ReferralStatus.DECLINED,
+        ReferralStatus.CLOSED,
+    ],
+    [12, 12, 8, 30, 10, 28],
+)
+CLOSED_CASE_REFERRAL = WeightedChoice([ReferralStatus.CLOSED, ReferralStatus.DECLINED], [75, 25])
+# Where a need of each domain is referred.
+DOMAIN_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "housing": (
+        "low-threshold.night-shelter",
+        "housing.housing-first",
+        "housing.housing-led",
+        "housing.social-housing-agency",
+        "housing.public-housing",
+        "housing.temporary",
+        "low-threshold.day-centre",
+    ),
+    "work": ("inclusion.job-placement", "inclusion.social-farm"),
+    "health": (
+        "low-threshold.first-health-care",
+        "low-threshold.psychological-support",
+        "elderly-disability.home-care",
+        "elderly-disability.medical-accompaniment",
+    ),
+    "income": (
+        "low-threshold.canteen",
+        "access.social-secretariat",
+        "low-threshold.showers",
+        "access.information-desk",
+    ),
+    "education": (
+        "inclusion.italian-courses",
+        "families.educational",
+        "elderly-disability.socialisation",
+    ),
+    "legal": ("inclusion.legal-aid", "inclusion.cultural-mediation"),
+    "family": ("families.pippi", "families.educational", "gender-violence.anti-violence-centre"),
+}
+SURVIVOR_CATEGORIES = (
+    "gender-violence.anti-violence-centre",
+    "gender-violence.shelter",
+    "gender-violence.semi-autonomy",
+    "gender-violence.rape-crisis-centre",
+    "inclusion.legal-aid",
+)
+
+BENEFICIARY_FIELDS = [
+    "id",
+    "given_name",
+    "family_name",
+    "codice_fiscale",
+    "codice_fiscale_hash",
+    "birth_date",
+    "gender",
+    "citizenship",
+    "residence_municipality",
+    "homeless",
+    "health_condition",
+    "ethnic_minority",
+    "violence_survivor",
+    "criminal_record",
+    "registered_by",
+    "created_at",
+    "updated_at",
+    "version",
+]
+CASE_FIELDS = [
+    "id",
+    "beneficiary",
+    "organisation",
+    "lead_worker",
+    "opened_on",
+    "closed_on",
+    "status",
+    "outcome",
+    "protected",
+    "created_at",
+    "updated_at",
+    "version",
+]
+NEED_FIELDS = [
+    "id",
+    "case",
+    "domain",
+    "severity",
+    "description",
+    "identified_on",
+    "resolved_on",
+    "created_at",
+    "updated_at",
+    "version",
+]
+REFERRAL_FIELDS = [
+    "id",
+    "case",
+    "service",
+    "offering",
+    "status",
+    "referred_by",
+    "referred_on",
+    "responded_on",
+    "started_on",
+    "ended_on",
+    "reason",
+    "created_at",
+    "updated_at",
+    "version",
+]
+CONSENT_FIELDS = [
+    "id",
+    "beneficiary",
+    "purpose",
+    "given_on",
+    "withdrawn_on",
+    "recorded_by",
+    "organisation",
+    "created_at",
+    "updated_at",
+    "version",
+]
+NOTE_FIELDS = ["id", "case", "author", "body", "created_at", "updated_at", "version"]
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    org: OrgPlan
+    opened: int
+    lead: int
+    forced: bool  # the demo's guaranteed protected case
+    referral_dates: list[int]
+
+
+@dataclass
+class Writers:
+    beneficiaries: TableWriter = field(
+        default_factory=lambda: TableWriter(Beneficiary, BENEFICIARY_FIELDS)
+    )
+    cases: TableWriter = field(default_factory=lambda: TableWriter(Case, CASE_FIELDS))
+    team: TableWriter = field(
+        default_factory=lambda: TableWriter(Case.team.through, ["case", "user"])
+    )
+    needs: TableWriter = field(default_factory=lambda: TableWriter(Need, NEED_FIELDS))
+    referrals: TableWriter = field(default_factory=lambda: TableWriter(Referral, REFERRAL_FIELDS))
+    consents: TableWriter = field(default_factory=lambda: TableWriter(Consent, CONSENT_FIELDS))
+    notes: TableWriter = field(default_factory=lambda: TableWriter(Note, NOTE_FIELDS))
+
+
+@dataclass
+class Chunk:
+    beneficiaries: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    team: list = field(default_factory=list)
+    needs: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
+    consents: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def write(self, writers: Writers) -> None:
+        # Parents before children: foreign keys may be checked row by row.
+        writers.beneficiaries.write(self.beneficiaries)
+        writers.cases.write(self.cases)
+        writers.team.write(self.team)
+        writers.needs.write(self.needs)
+        writers.referrals.write(self.referrals)
+        writers.consents.write(self.consents)
+        writers.notes.write(self.notes)
+
+
+class PeopleGenerator:
+    """Generates and writes the people of each metropolitan city, chunk by chunk."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        *,
+        as_of: datetime.date,
+        birthplaces: Birthplaces,
+        staff: Staff,
+        used_codes: set[str],
+        existing_hashes: set[str] | None = None,
+    ) -> None:
+        self.rng = rng
+        self.as_of = as_of
+        self.today = as_of.toordinal()
+        self.birthplaces = birthplaces
+        self.staff = staff
+        self.used_codes = used_codes
+        # Look-up hashes of people already in the database (normally none).
+        self.existing_hashes = existing_hashes or set()
+        self.writers = Writers()
+        self.demo_protected_done = False
+        self._fromordinal = datetime.date.fromordinal
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    def _date(self, ordinal: int) -> datetime.date:
+        return self._fromordinal(ordinal)
+
+    def _stamp(self, ordinal: int) -> datetime.datetime:
+        """A creation time on that day, during office hours (UTC)."""
+        day = self._fromordinal(min(ordinal, self.today))
+        minute = self.rng.randrange(8 * 60, 17 * 60)
+        return datetime.datetime(
+            day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC
+        )
+
+    # ---- per city ----------------------------------------------------------------------
+
+    def run(
+        self,
+        directory: MetroDirectory,
+        count: int,
+        plans: list[PlacementPlan],
+    ) -> None:
+        rng = self.rng
+        metro = directory.metro
+        if len(plans) > count:
+            # Never more housed people than people: keep current placements first.
+            plans = sorted(plans, key=lambda p: p.ends_on is not None)[:count]
+        plan_for = dict(zip(rng.sample(range(count), len(plans)), plans, strict=True))
+        self.directory = directory
+        self.ets = [org for org in directory.casework_ets if org.active]
+        self.survivor_orgs = [org for org in self.ets if org.profile == "gender_violence"]
+        self.low_threshold = [
+            org for org in directory.orgs if org.profile == "low_threshold" and org.active
+        ]
+        self.active_services = {
+            code: [s for s in services if s.status == "active"] or services
+            for code, services in directory.services_by_category.items()
+        }
+        provider = self.staff.demo_provider_org
+        self.demo_provider_services = (
+            [
+                s
+                for plans_ in directory.services_by_category.values()
+                for s in plans_
+                if s.org is provider
+            ]
+            if provider is not None and provider.metro is metro
+            else []
+        )
+        chunk = Chunk()
+        for index in range(count):
+            self._person(chunk, directory, plan_for.get(index))
+            if len(chunk.beneficiaries) >= CHUNK:
+                chunk.write(self.writers)
+                chunk = Chunk()
+        chunk.write(self.writers)
+
+    # ---- one person --------------------------------------------------------------------
+
+    def _person(self, chunk: Chunk, directory: MetroDirectory, plan: PlacementPlan | None):
+        rng = self.rng
+        metro = directory.metro
+        today = self.today
+
+        # Sex and gender (the codice fiscale encodes the registered sex).
+        if plan is not None and plan.for_survivor:
+            gender = "F"
+        else:
+            draw = rng.random()
+            gender = "F" if draw < 0.49 else "M" if draw < 0.98 else "X"
+        sex = gender if gender != "X" else rng.choice("FM")
+
+        # Citizenship and names.
+        draw = rng.random()
+        nationality = None
+        if draw < 0.655:
+            citizenship = "IT"
+        else:
+            nationality = NATIONALITY_CHOICE.pick(rng)
+            citizenship = nationality.iso if draw < 0.985 else ""
+        if nationality is None:
+            if rng.random() < 0.04:
+                given = rng.choice(ITALIAN_DOUBLE_FEMALE if sex == "F" else ITALIAN_DOUBLE_MALE)
+            else:
+                given = rng.choice(ITALIAN_FEMALE if sex == "F" else ITALIAN_MALE)
+            family = rng.choice(ITALIAN_SURNAMES)
+        else:
+            given = rng.choice(nationality.female if sex == "F" else nationality.male)
+            family = rng.choice(nationality.surnames)
+
+        # Age and birth date.
+        low, high = AGE_BANDS.pick(rng)
+        birth = today - int(rng.randint(low, high) * 365.2425) - rng.randrange(365)
+        if plan is not None:
+            latest = plan.starts_on - 19 * 366
+            if birth > latest:
+                birth = latest - rng.randrange(40 * 365)
+
+        # Place of birth and codice fiscale.
+        if nationality is None:
+            draw = rng.random()
+            if draw < 0.82:
+                birthplace = metro.by_population.pick(rng).cadastral_code
+            elif draw < 0.97:
+                birthplace = self.birthplaces.codes.pick(rng)
+            else:
+                birthplace = rng.choice(ITALIANS_BORN_ABROAD)
+            has_code = rng.random() < 0.985
+        else:
+            young = today - birth < 18 * 365
+            if citizenship and rng.random() < (0.5 if young else 0.12):
+                birthplace = metro.by_population.pick(rng).cadastral_code
+                has_code = rng.random() < 0.97
+            else:
+                birthplace = nationality.cadastral_code
+                has_code = rng.random() < (0.8 if citizenship else 0.4)
+        birth_date = self._date(birth)
+        code = ""
+        if has_code:
+            draw = rng.random()
+            level = 0 if draw < 0.995 else 1 if draw < 0.999 else 2
+            while level <= MAX_OMOCODIA_LEVEL:
+                # A code already taken by someone else is made unique by omocodia,
+                # exactly as the tax office does.
+                candidate = generate(
+                    surname=family,
+                    given_name=given,
+                    birth_date=birth_date,
+                    gender=sex,
+                    cadastral_code=birthplace,
+                    omocodia_level=level,
+                )
+                if candidate not in self.used_codes and (
+                    not self.existing_hashes
+                    or codice_fiscale_lookup_hash(candidate) not in self.existing_hashes
+                ):
+                    code = candidate
+                    self.used_codes.add(code)
+                    break
+                level += 1
+
+        # Residence (homeless people have none) and special categories.
+        homeless_chance = 0.10
+        if plan is not None and plan.unit_type in ("housing_first", "temporary"):
+            homeless_chance = 0.6
+        homeless = rng.random() < homeless_chance
+        if homeless:
+            residence = None
+            contact = metro.capital if rng.random() < 0.75 else metro.by_population.pick(rng)
+        else:
+            residence = contact = (
+                plan.place
+                if plan is not None and rng.random() < 0.7
+                else metro.by_population.pick(rng)
+            )
+        survivor_chance = 0.06 if gender == "F" else 0.03 if gender == "X" else 0.008
+        survivor = (plan is not None and plan.for_survivor) or rng.random() < survivor_chance
+        health = rng.random() < (0.2 if homeless else 0.09)
+        ethnic = rng.random() < 0.025
+        criminal = rng.random() < (0.035 if sex == "M" else 0.01)
+
+        person_id = rng_uuid(rng)
+        cases = self._cases(chunk, directory, person_id, birth, contact, survivor, plan)
+        if any(case.forced for case in cases):
+            survivor = True  # the demo's guaranteed protected case is a survivor's
+
+        if cases:
+            registered_by = cases[0].org.id
+            created = cases[0].opened
+        else:
+            municipal = directory.municipal_for[contact.id]
+            registered_by = (
+                rng.choice(self.low_threshold).id
+                if self.low_threshold and rng.random() < 0.4
+                else municipal.id
+            )
+            created = today - rng.randrange(CASE_YEARS * 365)
+        stamp = self._stamp(created)
+        chunk.beneficiaries.append(
+            (
+                person_id,
+                encrypt(given),
+                encrypt(family),
+                encrypt(code) if code else "",
+                codice_fiscale_lookup_hash(code),
+                birth_date,
+                gender,
+                citizenship,
+                residence.id if residence is not None else None,
+                homeless,
+                health,
+                ethnic,
+                survivor,
+                criminal,
+                registered_by,
+                stamp,
+                stamp,
+                1,
+            )
+        )
+
+    # ---- cases and everything attached to them ----------------------------------------
+
+    def _case_org(self, directory: MetroDirectory, contact: Place, survivor: bool) -> OrgPlan:
+        rng = self.rng
+        if survivor and self.survivor_orgs and rng.random() < 0.6:
+            return rng.choice(self.survivor_orgs)
+        if self.ets and rng.random() < 0.2:
+            return rng.choice(self.ets)
+        return directory.municipal_for[contact.id]
+
+    def _cases(
+        self,
+        chunk: Chunk,
+        directory: MetroDirectory,
+        person_id,
+        birth: int,
+        contact: Place,
+        survivor: bool,
+        plan: PlacementPlan | None,
+    ) -> list[CaseSummary]:
+        """Generate the person's cases with their needs, referrals and notes, oldest first."""
+        rng = self.rng
+        today = self.today
+        earliest = max(birth, today - CASE_YEARS * 365)
+        specs: list[tuple[int, int | None, str, str, OrgPlan]] = []
+        if plan is not None:
+            opened = max(earliest, plan.starts_on - rng.randint(7, 240))
+            opened = min(opened, plan.starts_on)
+            if plan.for_survivor:
+                owner_is_casework = plan.owner.casework and plan.owner.active
+                org = plan.owner if owner_is_casework else self._case_org(directory, contact, True)
+            elif plan.owner.casework and plan.owner.active and rng.random() < 0.4:
+                org = plan.owner
+            else:
+                org = directory.municipal_for[contact.id]
+            if plan.ends_on is not None and rng.random() < 0.55:
+                closed = min(today, plan.ends_on + rng.randint(0, 90))
+                specs.append((opened, closed, CaseStatus.CLOSED, rng.choice(HOUSED_OUTCOMES), org))
+            else:
+                specs.append((opened, None, CaseStatus.OPEN, "", org))
+        else:
+            count = CASES_PER_PERSON.pick(rng)
+            if count and earliest <= today:
+                openings = sorted(rng.randint(earliest, today) for _ in range(count))
+                org = self._case_org(directory, contact, survivor)
+                for index, opened in enumerate(openings):
+                    if index and rng.random() < 0.3:
+                        org = self._case_org(directory, contact, survivor)
+                    if index < count - 1:
+                        status = CaseStatus.CLOSED
+                        closed = rng.randint(opened, max(opened, openings[index + 1]))
+                    else:
+                        status = LAST_CASE_STATUS.pick(rng)
+                        closed = (
+                            min(today, opened + rng.randint(30, 900))
+                            if status == CaseStatus.CLOSED
+                            else None
+                        )
+                    outcome = OUTCOMES.pick(rng) if status == CaseStatus.CLOSED else ""
+                    specs.append((opened, closed, status, outcome, org))
+
+        results = []
+        staff = self.staff
+        for number, (opened, closed, status, outcome, org) in enumerate(specs):
+            case_id = rng_uuid(rng)
+            workers = staff.workers[org.id]
+            lead = rng.choice(workers)
+            protected = survivor and (org.profile == "gender_violence" or rng.random() < 0.7)
+            protected = protected or rng.random() < 0.01
+            forced = False
+            if org is staff.demo_casework_org and not self.demo_protected_done:
+                # The demo social worker leads at least one protected case.
+                lead = staff.demo_social_worker
+                protected = forced = True
+                self.demo_protected_done = True
+            team = []
+            if protected:
+                # The demo social worker joins protected teams only by the rule below, so
+                # that the coordinator sees protected cases the worker does not.
+                others = [w for w in workers if w not in (lead, staff.demo_social_worker)]
+                team = rng.sample(others, min(len(others), rng.randint(1, 2)))
+                if (
+                    org is staff.demo_casework_org
+                    and lead != staff.demo_social_worker
+                    and staff.demo_social_worker not in team
+                    and rng.random() < 0.25
+                ):
+                    team.append(staff.demo_social_worker)
+            elif rng.random() < 0.25 and len(workers) > 1:
+                other = rng.choice(workers)
+                if other != lead:
+                    team.append(other)
+            end = closed if closed is not None else today
+            stamp = self._stamp(opened)
+            chunk.cases.append(
+                (
+                    case_id,
+                    person_id,
+                    org.id,
+                    lead,
+                    self._date(opened),
+                    None if closed is None else self._date(closed),
+                    status,
+                    outcome,
+                    protected,
+                    stamp,
+                    self._stamp(end) if closed is not None else stamp,
+                    1,
+                )
+            )
+            for member in team:
+                chunk.team.append((case_id, member))
+            housing_case = plan is not None and number == 0
+            domains = self._needs(
+                chunk, case_id, opened, end, closed is not None, survivor, housing_case
+            )
+            referral_dates = self._referrals(
+                chunk,
+                directory,
+                case_id,
+                opened,
+                end,
+                closed is not None,
+                protected,
+                survivor,
+                domains,
+                [lead, *team],
+                plan if housing_case else None,
+            )
+            self._notes(chunk, case_id, opened, end, [lead, *team])
+            if housing_case:
+                plan.case_id = case_id
+                plan.beneficiary_id = person_id
+            results.append(CaseSummary(org, opened, lead, forced, referral_dates))
+        if results:
+            self._consents(chunk, person_id, results, plan)
+        return results
+
+    def _needs(self, chunk, case_id, opened, end, closed, survivor, housing_case) -> list[str]:
+        rng = self.rng
+        count = NEEDS_PER_CASE.pick(rng)
+        domains: list[str] = []
+        if housing_case:
+            domains.append("housing")
+        if survivor:
+            domains.append(rng.choice(("family", "legal")))
+        while len(domains) < count:
+            domain = DOMAINS.pick(rng)
+            if domain not in domains:
+                domains.append(domain)
+        for domain in domains:
+            identified = opened + rng.randint(0, min(30, end - opened))
+            resolved = None
+            if (closed and rng.random() < 0.75) or (not closed and rng.random() < 0.2):
+                resolved = rng.randint(identified, end)
+            severity = (SURVIVOR_SEVERITY if survivor else SEVERITY).pick(rng)
+            description = ""
+            if rng.random() < 0.6:
+                description = encrypt(rng.choice(NEED_DESCRIPTIONS[domain]))
+            stamp = self._stamp(identified)
+            chunk.needs.append(
+                (
+                    rng_uuid(rng),
+                    case_id,
+                    domain,
+                    severity,
+                    description,
+                    self._date(identified),
+                    None if resolved is None else self._date(resolved),
+                    stamp,
+                    stamp if resolved is None else self._stamp(resolved),
+                    1,
+                )
+            )
+        return domains
+
+    def _pick_service(self, categories: tuple[str, ...]) -> ServicePlan | None:
+        rng = self.rng
+        for _ in range(3):
+            services = self.active_services.get(rng.choice(categories))
+            if services:
+                return rng.choice(services)
+        return None
+
+    def _referrals(
+        self,
+        chunk,
+        directory,
+        case_id,
+        opened,
+        end,
+        closed,
+        protected,
+        survivor,
+        domains,
+        workers,
+        plan: PlacementPlan | None,
+    ) -> list[int]:
+        rng = self.rng
+        today = self.today
+        dates = []
+        count = REFERRALS_PER_CASE.pick(rng)
+        if plan is not None:
+            # The referral to the housing service that led to the placement.
+            service = self._pick_service((UNIT_CATEGORY[plan.unit_type],))
+            if service is not None:
+                referred = max(opened, plan.starts_on - rng.randint(0, 60))
+                responded = min(plan.starts_on, referred + rng.randint(0, 20))
+                if plan.ends_on is None:
+                    status, ended = ReferralStatus.ACTIVE, None
+                else:
+                    status, ended = ReferralStatus.CLOSED, plan.ends_on
+                dates.append(referred)
+                self._referral_row(
+                    chunk,
+                    case_id,
+                    service,
+                    status,
+                    rng.choice(workers),
+                    referred,
+                    responded,
+                    plan.starts_on,
+                    ended,
+                )
+                count = max(0, count - 1)
+        for _ in range(count):
+            if survivor and rng.random() < 0.6:
+                categories = SURVIVOR_CATEGORIES
+            else:
+                categories = DOMAIN_CATEGORIES[rng.choice(domains)]
+            if self.demo_provider_services and not protected and rng.random() < 0.05:
+                service = rng.choice(self.demo_provider_services)
+            else:
+                service = self._pick_service(categories)
+            if service is None:
+                continue
+            referred = opened + rng.randint(0, min(60, end - opened))
+            if closed:
+                status = CLOSED_CASE_REFERRAL.pick(rng)
+            else:
+                status = OPEN_CASE_REFERRAL.pick(rng)
+                if status in (ReferralStatus.REFERRED, ReferralStatus.WAITING):
+                    referred = max(referred, today - rng.randint(0, 120))
+            responded = started = ended = None
+            if status != ReferralStatus.REFERRED:
+                responded = min(end, referred + rng.randint(0, 20))
+            if status == ReferralStatus.ACTIVE or (
+                status == ReferralStatus.CLOSED and rng.random() < 0.8
+            ):
+                started = min(end, responded + rng.randint(0, 30))
+            if status == ReferralStatus.CLOSED:
+                ended = min(end, (started or responded) + rng.randint(7, 400))
+            dates.append(referred)
+            self._referral_row(
+                chunk,
+                case_id,
+                service,
+                status,
+                rng.choice(workers),
+                referred,
+                responded,
+                started,
+                ended,
+            )
+        return dates
+
+    def _referral_row(
+        self, chunk, case_id, service, status, referred_by, referred, responded, started, ended
+    ) -> None:
+        rng = self.rng
+        reason = rng.choice(REFERRAL_REASONS[status])
+        offering = rng.choice(service.offerings) if rng.random() < 0.9 else None
+        last = max(d for d in (referred, responded, started, ended) if d is not None)
+        date = self._date
+        chunk.referrals.append(
+            (
+                rng_uuid(rng),
+                case_id,
+                service.id,
+                offering,
+                status,
+                referred_by,
+                date(referred),
+                None if responded is None else date(responded),
+                None if started is None else date(started),
+                None if ended is None else date(ended),
+                reason,
+                self._stamp(referred),
+                self._stamp(last),
+                1,
+            )
+        )
+
+    def _notes(self, chunk, case_id, opened, end, workers) -> None:
+        rng = self.rng
+        for _ in range(NOTES_PER_CASE.pick(rng)):
+            day = rng.randint(opened, end)
+            stamp = self._stamp(day)
+            chunk.notes.append(
+                (
+                    rng_uuid(rng),
+                    case_id,
+                    rng.choice(workers),
+                    encrypt(rng.choice(NOTE_TEMPLATES)),
+                    stamp,
+                    stamp,
+                    1,
+                )
+            )
+
+    def _consents(self, chunk, person_id, cases, plan: PlacementPlan | None) -> None:
+        rng = self.rng
+        today = self.today
+        org, opened, lead = cases[0].org, cases[0].opened, cases[0].lead
+        referral_dates = [d for case in cases for d in case.referral_dates]
+        purposes = [(ConsentPurpose.CASE_MANAGEMENT, opened)]
+        if rng.random() < 0.85:
+            purposes.append((ConsentPurpose.STATISTICS, opened))
+        if referral_dates and rng.random() < 0.9:
+            purposes.append((ConsentPurpose.SHARING_WITH_PROVIDERS, min(referral_dates)))
+        if rng.random() < 0.4:
+            purposes.append((ConsentPurpose.CONTACT, opened))
+        if plan is not None:
+            purposes.append((ConsentPurpose.HOUSING, min(opened, plan.starts_on)))
+        for purpose, given in purposes:
+            withdrawn = rng.randint(given, today) if rng.random() < 0.03 else None
+            stamp = self._stamp(given)
+            chunk.consents.append(
+                (
+                    rng_uuid(rng),
+                    person_id,
+                    purpose,
+                    self._date(given),
+                    None if withdrawn is None else self._date(withdrawn),
+                    lead,
+                    org.id,
+                    stamp,
+                    stamp if withdrawn is None else self._stamp(withdrawn),
+                    1,
+                )
+            )

@@ -1,0 +1,220 @@
+"""The demo seed from start to end: one transaction, timed step by step."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from beneficiaries.models import Beneficiary, Case, Consent, Need, Note, Referral
+from housing.models import HousingUnit, Placement
+from registry.demo.area import Birthplaces, Metro, load_metros
+from registry.demo.bulk import delete_users, is_postgresql, wipe_seeded_tables
+from registry.demo.catalogue import KINDS_BY_CODE
+from registry.demo.directory import DirectoryCounts, MetroDirectory, build_directory
+from registry.demo.housing import PlacementPlan, build_housing, write_placements
+from registry.demo.people import PeopleGenerator
+from registry.demo.scales import SCALES, apportion
+from registry.demo.users import DEMO_LOGINS, create_staff, demo_users_q
+from registry.territory import metro_slugs
+from services.models import (
+    Capacity,
+    Membership,
+    OpeningHours,
+    Organisation,
+    Service,
+    ServiceAtSite,
+    ServiceCategory,
+    Site,
+)
+
+# Expected cases per person, for sizing the worker teams before people exist.
+CASES_PER_PERSON = 0.62
+
+
+class SeedError(Exception):
+    """The database is not ready for the demo (territory or taxonomy missing)."""
+
+
+@dataclass
+class SeedReport:
+    metros: list[str]
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    reset_tables: list[str] = field(default_factory=list)
+    total_seconds: float = 0.0
+
+
+def metros_for(metro: str, scale_name: str) -> list[str]:
+    """The cities a scale covers; the chosen one first (it holds the demo logins)."""
+    if SCALES[scale_name].all_metros:
+        return [metro] + [slug for slug in metro_slugs() if slug != metro]
+    return [metro]
+
+
+def check_ready(slugs: list[str]) -> list[Metro]:
+    metros = load_metros(slugs)  # raises TerritoryMissing
+    present = set(ServiceCategory.objects.values_list("code", flat=True))
+    missing = sorted(set(KINDS_BY_CODE) - present)
+    if missing:
+        raise SeedError(
+            "The service taxonomy is incomplete (missing "
+            + ", ".join(missing[:5])
+            + "): run `manage.py migrate` first."
+        )
+    return metros
+
+
+def seed_demo(
+    *,
+    metro: str,
+    scale_name: str,
+    seed: int,
+    as_of: datetime.date,
+    reset: bool,
+    log: Callable[[str], None] = lambda message: None,
+) -> SeedReport:
+    """Write the whole demo in one transaction: a failure leaves nothing behind."""
+    scale = SCALES[scale_name]
+    slugs = metros_for(metro, scale_name)
+    started = time.perf_counter()
+    report = SeedReport(metros=slugs)
+    step_started = started
+
+    def step(label: str) -> None:
+        nonlocal step_started
+        now_ = time.perf_counter()
+        report.timings.append((label, now_ - step_started))
+        log(f"  {label:<44} {now_ - step_started:8.1f} s")
+        step_started = now_
+
+    metros = check_ready(slugs)
+    birthplaces = Birthplaces.load()
+    step("territory and boundaries read")
+
+    with transaction.atomic():
+        if is_postgresql():
+            with connection.cursor() as cursor:
+                # Check foreign keys row by row while the rows stream in, instead of
+                # queueing millions of deferred checks for the commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if reset:
+            report.reset_tables = wipe_seeded_tables()
+            delete_users(demo_users_q())
+            step("previous demo data removed")
+
+        master = random.Random(seed)
+        directory_rng, housing_rng, staff_rng, people_rng = (
+            random.Random(master.getrandbits(64)) for _ in range(4)
+        )
+        now = timezone.now()
+        weights = [m.population for m in metros]
+        org_counts = apportion(scale.organisations, weights)
+        site_counts = apportion(scale.sites, weights)
+        people_counts = apportion(scale.beneficiaries, weights)
+        unit_counts = apportion(scale.housing_units, weights, minimum=7)
+
+        used = {
+            "names": set(Organisation.objects.values_list("name", flat=True)),
+            "tax_codes": set(Organisation.objects.values_list("tax_code", flat=True)),
+            "runts": set(
+                Organisation.objects.exclude(runts_number=None).values_list(
+                    "runts_number", flat=True
+                )
+            ),
+        }
+        directory_counts = DirectoryCounts()
+        directories: list[MetroDirectory] = []
+        for metro_, orgs, sites in zip(metros, org_counts, site_counts, strict=True):
+            directories.append(
+                build_directory(
+                    directory_rng,
+                    metro_,
+                    scale,
+                    orgs,
+                    sites,
+                    as_of,
+                    now,
+                    used,
+                    directory_counts,
+                )
+            )
+        step("organisations, services, sites, capacity, hours")
+
+        plans: dict[str, list[PlacementPlan]] = {}
+        for directory, units in zip(directories, unit_counts, strict=True):
+            _, plans[directory.metro.slug] = build_housing(housing_rng, directory, units, as_of)
+        step("housing units")
+
+        cases_by_metro = {
+            directory.metro.slug: round(count * CASES_PER_PERSON)
+            for directory, count in zip(directories, people_counts, strict=True)
+        }
+        staff = create_staff(staff_rng, directories, cases_by_metro)
+        step("worker accounts, memberships, demo logins")
+
+        existing_hashes = set(
+            Beneficiary.objects.exclude(codice_fiscale_hash=None).values_list(
+                "codice_fiscale_hash", flat=True
+            )
+        )
+        people = PeopleGenerator(
+            people_rng,
+            as_of=as_of,
+            birthplaces=birthplaces,
+            staff=staff,
+            used_codes=set(),
+            existing_hashes=existing_hashes,
+        )
+        for directory, count in zip(directories, people_counts, strict=True):
+            people.run(directory, count, plans[directory.metro.slug])
+            log(
+                f"    {directory.metro.slug:<16} {people.writers.beneficiaries.count:>9,} people "
+                f"{people.writers.cases.count:>9,} cases  "
+                f"({time.perf_counter() - started:,.0f} s)"
+            )
+        step("people, cases, needs, referrals, consents, notes")
+
+        write_placements(people_rng, [plan for slug in slugs for plan in plans.get(slug, [])], now)
+        step("placements")
+
+    report.counts = table_counts()
+    step("row counts")
+    report.total_seconds = time.perf_counter() - started
+    return report
+
+
+def table_counts() -> list[tuple[str, int]]:
+    User = get_user_model()
+    return [
+        ("organisations", Organisation.objects.count()),
+        ("services", Service.objects.count()),
+        ("service categories (links)", Service.categories.through.objects.count()),
+        ("service languages (links)", Service.languages.through.objects.count()),
+        ("sites", Site.objects.count()),
+        ("services at sites", ServiceAtSite.objects.count()),
+        ("capacities", Capacity.objects.count()),
+        ("opening hours", OpeningHours.objects.count()),
+        ("users", User.objects.count()),
+        ("memberships", Membership.objects.count()),
+        ("beneficiaries", Beneficiary.objects.count()),
+        ("cases", Case.objects.count()),
+        ("case team members", Case.team.through.objects.count()),
+        ("needs", Need.objects.count()),
+        ("referrals", Referral.objects.count()),
+        ("consents", Consent.objects.count()),
+        ("notes", Note.objects.count()),
+        ("housing units", HousingUnit.objects.count()),
+        ("placements", Placement.objects.count()),
+    ]
+
+
+def demo_logins() -> tuple:
+    return DEMO_LOGINS

@@ -1,0 +1,52 @@
+"""The demo logins printed by `make run` work in a browser, and each role sees its share."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from selenium.webdriver.common.by import By
+
+from beneficiaries.models import Beneficiary, Case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "atlante-demo"
+
+
+@pytest.fixture
+def demo(reference_data):
+    call_command("load_territory", metro=["roma"], verbosity=0)
+    call_command("seed_demo", metro="roma", scale="small", seed=1, verbosity=0)
+
+
+def log_in(browser, live_server, username: str) -> None:
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+
+def test_social_worker_logs_in_and_sees_only_the_cases_of_the_team(
+    demo, browser, live_server, screenshot
+):
+    log_in(browser, live_server, "demo-social-worker")
+    worker = get_user_model().objects.get(username="demo-social-worker")
+    assert worker.first_name.upper() in browser.find_element(By.ID, "user-tools").text.upper()
+    browser.get(f"{live_server.url}/admin/beneficiaries/case/")
+    screenshot("cases")
+    expected = Case.objects.visible_to(worker).count()
+    assert 0 < expected < Case.objects.count()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    assert len(rows) == min(expected, 100)
+    paginator = browser.find_element(By.CSS_SELECTOR, ".paginator").text
+    assert str(expected) in paginator
+
+
+def test_official_logs_in_and_sees_no_personal_data(demo, browser, live_server, screenshot):
+    log_in(browser, live_server, "demo-official")
+    page = browser.find_element(By.ID, "content").text
+    screenshot("index")
+    assert "Comuni" in page or "Municipalities" in page
+    assert not browser.find_elements(By.CSS_SELECTOR, "a[href$='/beneficiaries/beneficiary/']")
+    browser.get(f"{live_server.url}/admin/beneficiaries/beneficiary/")
+    assert "403 Forbidden" in browser.page_source
+    assert Beneficiary.objects.exists()
