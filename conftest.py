@@ -16,8 +16,8 @@ def _ensure_reference_data() -> None:
     sync_role_groups()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data_at_start(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """Data migrations' rows (taxonomy, languages, role groups) are emptied by the flush
     that ends a transactional test; a reused test database may start without them."""
     with django_db_blocker.unblock():

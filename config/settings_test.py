@@ -7,6 +7,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from config.settings import *  # noqa: F403
 
+# Tests compare exact messages in English; the Italian catalogue has its own tests.
+LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Fixed keys so that tests are reproducible; never used outside tests.
 FIELD_ENCRYPTION_KEYS = ["0mMOgI1S6e4qWZ6b7mzj9Wwq0m5Qm8a7qzqW5m3hH0o="]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beneficiaries.models import Case, CaseStatus
 from housing.models import HousingUnit, Placement, UnitStatus
@@ -84,7 +85,11 @@ def validate_placement(
         peak = peak_occupancy(unit, starts_on, ends_on, exclude_id=exclude_id)
         if peak + 1 > unit.places:
             errors.setdefault("unit", []).append(
-                _("The unit has %(places)d places, all taken in this period.")
+                ngettext(
+                    "The unit has %(places)d place, taken in this period.",
+                    "The unit has %(places)d places, all taken in this period.",
+                    unit.places,
+                )
                 % {"places": unit.places}
             )
     if errors:

@@ -8,7 +8,9 @@ adapted by its field, as ``bulk_create`` would.
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -69,15 +71,23 @@ class TableWriter:
 
         return adapt
 
+    def copy(self, pg_connection, rows: Iterable[Sequence]) -> int:
+        """COPY the rows through a psycopg 3 connection (PostgreSQL only)."""
+        written = 0
+        with pg_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+                    written += 1
+        self.count += written
+        return written
+
     def write(self, rows: Iterable[Sequence]) -> int:
         written = 0
         if is_postgresql():
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # the psycopg 3 cursor behind Django's wrapper
-                with raw.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        written += 1
+            connection.ensure_connection()
+            return self.copy(connection.connection, rows)
         else:
             placeholders = ", ".join(["%s"] * len(self.fields))
             sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"
@@ -100,6 +110,47 @@ class TableWriter:
                     written += len(batch)
         self.count += written
         return written
+
+
+class BackgroundWriter:
+    """COPY batches of rows from a second thread, over the seed's own connection.
+
+    While PostgreSQL parses, indexes and checks one chunk, the main thread generates the
+    next: on two cores that nearly halves the time of the people step. Only this thread
+    touches the connection until ``close()``; the queue is short, so memory stays bounded.
+    Errors are raised in the main thread by the next ``submit()`` or by ``close()``.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        connection.ensure_connection()
+        self._pg = connection.connection
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="seed-demo-copy", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (jobs := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # keep draining so that submit() never blocks forever
+            try:
+                for writer, rows in jobs:
+                    writer.copy(self._pg, rows)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
+                self._error = error
+
+    def submit(self, jobs: list[tuple[TableWriter, list]]) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put(jobs)
+
+    def close(self) -> None:
+        """Wait for every submitted batch; raise the first error, if any."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 # ---- Reset ----------------------------------------------------------------------------

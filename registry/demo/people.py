@@ -29,7 +29,7 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
 )
 from registry.demo.area import Birthplaces, Place
-from registry.demo.bulk import TableWriter, rng_uuid
+from registry.demo.bulk import BackgroundWriter, TableWriter, rng_uuid
 from registry.demo.directory import MetroDirectory, OrgPlan, ServicePlan
 from registry.demo.geometry import WeightedChoice
 from registry.demo.housing import UNIT_CATEGORY, PlacementPlan
@@ -231,15 +231,24 @@ class Chunk:
     consents: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
-    def write(self, writers: Writers) -> None:
-        # Parents before children: foreign keys may be checked row by row.
-        writers.beneficiaries.write(self.beneficiaries)
-        writers.cases.write(self.cases)
-        writers.team.write(self.team)
-        writers.needs.write(self.needs)
-        writers.referrals.write(self.referrals)
-        writers.consents.write(self.consents)
-        writers.notes.write(self.notes)
+    def jobs(self, writers: Writers) -> list[tuple[TableWriter, list]]:
+        # Parents before children: foreign keys are checked row by row.
+        return [
+            (writers.beneficiaries, self.beneficiaries),
+            (writers.cases, self.cases),
+            (writers.team, self.team),
+            (writers.needs, self.needs),
+            (writers.referrals, self.referrals),
+            (writers.consents, self.consents),
+            (writers.notes, self.notes),
+        ]
+
+    def write(self, writers: Writers, sink: BackgroundWriter | None) -> None:
+        if sink is not None:
+            sink.submit(self.jobs(writers))
+        else:
+            for writer, rows in self.jobs(writers):
+                writer.write(rows)
 
 
 class PeopleGenerator:
@@ -265,7 +274,17 @@ class PeopleGenerator:
         self.existing_hashes = existing_hashes or set()
         self.writers = Writers()
         self.demo_protected_done = False
+        self.people_count = 0
+        self.case_count = 0
         self._fromordinal = datetime.date.fromordinal
+        # Cheaper draws than Random.randint/choice (still only from the seeded generator).
+        random_ = rng.random
+        self._random = random_
+        self._ri = lambda low, high: low + int(random_() * (high - low + 1))
+        self._pick = lambda seq: seq[int(random_() * len(seq))]
+        self._below = lambda n: int(random_() * n)
+        self._midnights: dict[int, datetime.datetime] = {}
+        self._office_minutes = [datetime.timedelta(minutes=m) for m in range(8 * 60, 17 * 60)]
 
     # ---- helpers -----------------------------------------------------------------------
 
@@ -274,11 +293,13 @@ class PeopleGenerator:
 
     def _stamp(self, ordinal: int) -> datetime.datetime:
         """A creation time on that day, during office hours (UTC)."""
-        day = self._fromordinal(min(ordinal, self.today))
-        minute = self.rng.randrange(8 * 60, 17 * 60)
-        return datetime.datetime(
-            day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC
-        )
+        midnight = self._midnights.get(ordinal)
+        if midnight is None:
+            day = self._fromordinal(min(ordinal, self.today))
+            midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=UTC)
+            self._midnights[ordinal] = midnight
+        minutes = self._office_minutes
+        return midnight + minutes[int(self._random() * len(minutes))]
 
     # ---- per city ----------------------------------------------------------------------
 
@@ -287,7 +308,9 @@ class PeopleGenerator:
         directory: MetroDirectory,
         count: int,
         plans: list[PlacementPlan],
+        sink: BackgroundWriter | None = None,
     ) -> None:
+        """Generate and write `count` people of one city (through `sink` if given)."""
         rng = self.rng
         metro = directory.metro
         if len(plans) > count:
@@ -319,9 +342,9 @@ class PeopleGenerator:
         for index in range(count):
             self._person(chunk, directory, plan_for.get(index))
             if len(chunk.beneficiaries) >= CHUNK:
-                chunk.write(self.writers)
+                chunk.write(self.writers, sink)
                 chunk = Chunk()
-        chunk.write(self.writers)
+        chunk.write(self.writers, sink)
 
     # ---- one person --------------------------------------------------------------------
 
@@ -336,7 +359,7 @@ class PeopleGenerator:
         else:
             draw = rng.random()
             gender = "F" if draw < 0.49 else "M" if draw < 0.98 else "X"
-        sex = gender if gender != "X" else rng.choice("FM")
+        sex = gender if gender != "X" else self._pick("FM")
 
         # Citizenship and names.
         draw = rng.random()
@@ -348,21 +371,21 @@ class PeopleGenerator:
             citizenship = nationality.iso if draw < 0.985 else ""
         if nationality is None:
             if rng.random() < 0.04:
-                given = rng.choice(ITALIAN_DOUBLE_FEMALE if sex == "F" else ITALIAN_DOUBLE_MALE)
+                given = self._pick(ITALIAN_DOUBLE_FEMALE if sex == "F" else ITALIAN_DOUBLE_MALE)
             else:
-                given = rng.choice(ITALIAN_FEMALE if sex == "F" else ITALIAN_MALE)
-            family = rng.choice(ITALIAN_SURNAMES)
+                given = self._pick(ITALIAN_FEMALE if sex == "F" else ITALIAN_MALE)
+            family = self._pick(ITALIAN_SURNAMES)
         else:
-            given = rng.choice(nationality.female if sex == "F" else nationality.male)
-            family = rng.choice(nationality.surnames)
+            given = self._pick(nationality.female if sex == "F" else nationality.male)
+            family = self._pick(nationality.surnames)
 
         # Age and birth date.
         low, high = AGE_BANDS.pick(rng)
-        birth = today - int(rng.randint(low, high) * 365.2425) - rng.randrange(365)
+        birth = today - int(self._ri(low, high) * 365.2425) - self._below(365)
         if plan is not None:
             latest = plan.starts_on - 19 * 366
             if birth > latest:
-                birth = latest - rng.randrange(40 * 365)
+                birth = latest - self._below(40 * 365)
 
         # Place of birth and codice fiscale.
         if nationality is None:
@@ -372,7 +395,7 @@ class PeopleGenerator:
             elif draw < 0.97:
                 birthplace = self.birthplaces.codes.pick(rng)
             else:
-                birthplace = rng.choice(ITALIANS_BORN_ABROAD)
+                birthplace = self._pick(ITALIANS_BORN_ABROAD)
             has_code = rng.random() < 0.985
         else:
             young = today - birth < 18 * 365
@@ -428,6 +451,7 @@ class PeopleGenerator:
         criminal = rng.random() < (0.035 if sex == "M" else 0.01)
 
         person_id = rng_uuid(rng)
+        self.people_count += 1
         cases = self._cases(chunk, directory, person_id, birth, contact, survivor, plan)
         if any(case.forced for case in cases):
             survivor = True  # the demo's guaranteed protected case is a survivor's
@@ -438,11 +462,11 @@ class PeopleGenerator:
         else:
             municipal = directory.municipal_for[contact.id]
             registered_by = (
-                rng.choice(self.low_threshold).id
+                self._pick(self.low_threshold).id
                 if self.low_threshold and rng.random() < 0.4
                 else municipal.id
             )
-            created = today - rng.randrange(CASE_YEARS * 365)
+            created = today - self._below(CASE_YEARS * 365)
         stamp = self._stamp(created)
         chunk.beneficiaries.append(
             (
@@ -472,9 +496,9 @@ class PeopleGenerator:
     def _case_org(self, directory: MetroDirectory, contact: Place, survivor: bool) -> OrgPlan:
         rng = self.rng
         if survivor and self.survivor_orgs and rng.random() < 0.6:
-            return rng.choice(self.survivor_orgs)
+            return self._pick(self.survivor_orgs)
         if self.ets and rng.random() < 0.2:
-            return rng.choice(self.ets)
+            return self._pick(self.ets)
         return directory.municipal_for[contact.id]
 
     def _cases(
@@ -493,7 +517,7 @@ class PeopleGenerator:
         earliest = max(birth, today - CASE_YEARS * 365)
         specs: list[tuple[int, int | None, str, str, OrgPlan]] = []
         if plan is not None:
-            opened = max(earliest, plan.starts_on - rng.randint(7, 240))
+            opened = max(earliest, plan.starts_on - self._ri(7, 240))
             opened = min(opened, plan.starts_on)
             if plan.for_survivor:
                 owner_is_casework = plan.owner.casework and plan.owner.active
@@ -503,25 +527,25 @@ class PeopleGenerator:
             else:
                 org = directory.municipal_for[contact.id]
             if plan.ends_on is not None and rng.random() < 0.55:
-                closed = min(today, plan.ends_on + rng.randint(0, 90))
-                specs.append((opened, closed, CaseStatus.CLOSED, rng.choice(HOUSED_OUTCOMES), org))
+                closed = min(today, plan.ends_on + self._ri(0, 90))
+                specs.append((opened, closed, CaseStatus.CLOSED, self._pick(HOUSED_OUTCOMES), org))
             else:
                 specs.append((opened, None, CaseStatus.OPEN, "", org))
         else:
             count = CASES_PER_PERSON.pick(rng)
             if count and earliest <= today:
-                openings = sorted(rng.randint(earliest, today) for _ in range(count))
+                openings = sorted(self._ri(earliest, today) for _ in range(count))
                 org = self._case_org(directory, contact, survivor)
                 for index, opened in enumerate(openings):
                     if index and rng.random() < 0.3:
                         org = self._case_org(directory, contact, survivor)
                     if index < count - 1:
                         status = CaseStatus.CLOSED
-                        closed = rng.randint(opened, max(opened, openings[index + 1]))
+                        closed = self._ri(opened, max(opened, openings[index + 1]))
                     else:
                         status = LAST_CASE_STATUS.pick(rng)
                         closed = (
-                            min(today, opened + rng.randint(30, 900))
+                            min(today, opened + self._ri(30, 900))
                             if status == CaseStatus.CLOSED
                             else None
                         )
@@ -533,7 +557,7 @@ class PeopleGenerator:
         for number, (opened, closed, status, outcome, org) in enumerate(specs):
             case_id = rng_uuid(rng)
             workers = staff.workers[org.id]
-            lead = rng.choice(workers)
+            lead = self._pick(workers)
             protected = survivor and (org.profile == "gender_violence" or rng.random() < 0.7)
             protected = protected or rng.random() < 0.01
             forced = False
@@ -547,7 +571,7 @@ class PeopleGenerator:
                 # The demo social worker joins protected teams only by the rule below, so
                 # that the coordinator sees protected cases the worker does not.
                 others = [w for w in workers if w not in (lead, staff.demo_social_worker)]
-                team = rng.sample(others, min(len(others), rng.randint(1, 2)))
+                team = rng.sample(others, min(len(others), self._ri(1, 2)))
                 if (
                     org is staff.demo_casework_org
                     and lead != staff.demo_social_worker
@@ -556,7 +580,7 @@ class PeopleGenerator:
                 ):
                     team.append(staff.demo_social_worker)
             elif rng.random() < 0.25 and len(workers) > 1:
-                other = rng.choice(workers)
+                other = self._pick(workers)
                 if other != lead:
                     team.append(other)
             end = closed if closed is not None else today
@@ -601,6 +625,7 @@ class PeopleGenerator:
                 plan.case_id = case_id
                 plan.beneficiary_id = person_id
             results.append(CaseSummary(org, opened, lead, forced, referral_dates))
+            self.case_count += 1
         if results:
             self._consents(chunk, person_id, results, plan)
         return results
@@ -612,20 +637,20 @@ class PeopleGenerator:
         if housing_case:
             domains.append("housing")
         if survivor:
-            domains.append(rng.choice(("family", "legal")))
+            domains.append(self._pick(("family", "legal")))
         while len(domains) < count:
             domain = DOMAINS.pick(rng)
             if domain not in domains:
                 domains.append(domain)
         for domain in domains:
-            identified = opened + rng.randint(0, min(30, end - opened))
+            identified = opened + self._ri(0, min(30, end - opened))
             resolved = None
             if (closed and rng.random() < 0.75) or (not closed and rng.random() < 0.2):
-                resolved = rng.randint(identified, end)
+                resolved = self._ri(identified, end)
             severity = (SURVIVOR_SEVERITY if survivor else SEVERITY).pick(rng)
             description = ""
             if rng.random() < 0.6:
-                description = encrypt(rng.choice(NEED_DESCRIPTIONS[domain]))
+                description = encrypt(self._pick(NEED_DESCRIPTIONS[domain]))
             stamp = self._stamp(identified)
             chunk.needs.append(
                 (
@@ -646,9 +671,9 @@ class PeopleGenerator:
     def _pick_service(self, categories: tuple[str, ...]) -> ServicePlan | None:
         rng = self.rng
         for _ in range(3):
-            services = self.active_services.get(rng.choice(categories))
+            services = self.active_services.get(self._pick(categories))
             if services:
-                return rng.choice(services)
+                return self._pick(services)
         return None
 
     def _referrals(
@@ -673,8 +698,8 @@ class PeopleGenerator:
             # The referral to the housing service that led to the placement.
             service = self._pick_service((UNIT_CATEGORY[plan.unit_type],))
             if service is not None:
-                referred = max(opened, plan.starts_on - rng.randint(0, 60))
-                responded = min(plan.starts_on, referred + rng.randint(0, 20))
+                referred = max(opened, plan.starts_on - self._ri(0, 60))
+                responded = min(plan.starts_on, referred + self._ri(0, 20))
                 if plan.ends_on is None:
                     status, ended = ReferralStatus.ACTIVE, None
                 else:
@@ -685,7 +710,7 @@ class PeopleGenerator:
                     case_id,
                     service,
                     status,
-                    rng.choice(workers),
+                    self._pick(workers),
                     referred,
                     responded,
                     plan.starts_on,
@@ -696,36 +721,36 @@ class PeopleGenerator:
             if survivor and rng.random() < 0.6:
                 categories = SURVIVOR_CATEGORIES
             else:
-                categories = DOMAIN_CATEGORIES[rng.choice(domains)]
+                categories = DOMAIN_CATEGORIES[self._pick(domains)]
             if self.demo_provider_services and not protected and rng.random() < 0.05:
-                service = rng.choice(self.demo_provider_services)
+                service = self._pick(self.demo_provider_services)
             else:
                 service = self._pick_service(categories)
             if service is None:
                 continue
-            referred = opened + rng.randint(0, min(60, end - opened))
+            referred = opened + self._ri(0, min(60, end - opened))
             if closed:
                 status = CLOSED_CASE_REFERRAL.pick(rng)
             else:
                 status = OPEN_CASE_REFERRAL.pick(rng)
                 if status in (ReferralStatus.REFERRED, ReferralStatus.WAITING):
-                    referred = max(referred, today - rng.randint(0, 120))
+                    referred = max(referred, today - self._ri(0, 120))
             responded = started = ended = None
             if status != ReferralStatus.REFERRED:
-                responded = min(end, referred + rng.randint(0, 20))
+                responded = min(end, referred + self._ri(0, 20))
             if status == ReferralStatus.ACTIVE or (
                 status == ReferralStatus.CLOSED and rng.random() < 0.8
             ):
-                started = min(end, responded + rng.randint(0, 30))
+                started = min(end, responded + self._ri(0, 30))
             if status == ReferralStatus.CLOSED:
-                ended = min(end, (started or responded) + rng.randint(7, 400))
+                ended = min(end, (started or responded) + self._ri(7, 400))
             dates.append(referred)
             self._referral_row(
                 chunk,
                 case_id,
                 service,
                 status,
-                rng.choice(workers),
+                self._pick(workers),
                 referred,
                 responded,
                 started,
@@ -737,8 +762,8 @@ class PeopleGenerator:
         self, chunk, case_id, service, status, referred_by, referred, responded, started, ended
     ) -> None:
         rng = self.rng
-        reason = rng.choice(REFERRAL_REASONS[status])
-        offering = rng.choice(service.offerings) if rng.random() < 0.9 else None
+        reason = self._pick(REFERRAL_REASONS[status])
+        offering = self._pick(service.offerings) if rng.random() < 0.9 else None
         last = max(d for d in (referred, responded, started, ended) if d is not None)
         date = self._date
         chunk.referrals.append(
@@ -763,14 +788,14 @@ class PeopleGenerator:
     def _notes(self, chunk, case_id, opened, end, workers) -> None:
         rng = self.rng
         for _ in range(NOTES_PER_CASE.pick(rng)):
-            day = rng.randint(opened, end)
+            day = self._ri(opened, end)
             stamp = self._stamp(day)
             chunk.notes.append(
                 (
                     rng_uuid(rng),
                     case_id,
-                    rng.choice(workers),
-                    encrypt(rng.choice(NOTE_TEMPLATES)),
+                    self._pick(workers),
+                    encrypt(self._pick(NOTE_TEMPLATES)),
                     stamp,
                     stamp,
                     1,
@@ -792,7 +817,7 @@ class PeopleGenerator:
         if plan is not None:
             purposes.append((ConsentPurpose.HOUSING, min(opened, plan.starts_on)))
         for purpose, given in purposes:
-            withdrawn = rng.randint(given, today) if rng.random() < 0.03 else None
+            withdrawn = self._ri(given, today) if rng.random() < 0.03 else None
             stamp = self._stamp(given)
             chunk.consents.append(
                 (

@@ -15,7 +15,12 @@ from django.utils import timezone
 from beneficiaries.models import Beneficiary, Case, Consent, Need, Note, Referral
 from housing.models import HousingUnit, Placement
 from registry.demo.area import Birthplaces, Metro, load_metros
-from registry.demo.bulk import delete_users, is_postgresql, wipe_seeded_tables
+from registry.demo.bulk import (
+    BackgroundWriter,
+    delete_users,
+    is_postgresql,
+    wipe_seeded_tables,
+)
 from registry.demo.catalogue import KINDS_BY_CODE
 from registry.demo.directory import DirectoryCounts, MetroDirectory, build_directory
 from registry.demo.housing import PlacementPlan, build_housing, write_placements
@@ -173,13 +178,18 @@ def seed_demo(
             used_codes=set(),
             existing_hashes=existing_hashes,
         )
-        for directory, count in zip(directories, people_counts, strict=True):
-            people.run(directory, count, plans[directory.metro.slug])
-            log(
-                f"    {directory.metro.slug:<16} {people.writers.beneficiaries.count:>9,} people "
-                f"{people.writers.cases.count:>9,} cases  "
-                f"({time.perf_counter() - started:,.0f} s)"
-            )
+        # On PostgreSQL a second thread COPYs each chunk while the next is generated.
+        sink = BackgroundWriter() if is_postgresql() else None
+        try:
+            for directory, count in zip(directories, people_counts, strict=True):
+                people.run(directory, count, plans[directory.metro.slug], sink)
+                log(
+                    f"    {directory.metro.slug:<16} {people.people_count:>9,} people "
+                    f"{people.case_count:>9,} cases  ({time.perf_counter() - started:,.0f} s)"
+                )
+        finally:
+            if sink is not None:
+                sink.close()
         step("people, cases, needs, referrals, consents, notes")
 
         write_placements(people_rng, [plan for slug in slugs for plan in plans.get(slug, [])], now)
