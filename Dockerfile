@@ -20,4 +20,6 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only IDENTIFIER_HASH_KEY=collectstatic-
 
 USER atlante
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log shows paths without query strings: a search term may be a codice fiscale.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms"]

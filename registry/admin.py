@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -125,6 +125,8 @@ class AtlanteModelAdmin(admin.ModelAdmin):
 
     form = VersionCheckedForm
     change_form_template = "admin/atlante/change_form.html"
+    # Django 6 changes URLField's default scheme from http to https: choose it now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related: tuple[str, ...] = ()
     # Columns of the joined rows that no page here shows (e.g. an encrypted identifier).
     defer_fields: tuple[str, ...] = ()

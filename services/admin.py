@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -176,6 +177,13 @@ class ConfidentialAddressMixin:
     address_fields = ("address", "postal_code", "latitude", "longitude")
     owner_field = "organisation"
     address_search_fields = ("address", "postal_code")
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # A URL filter such as ?latitude__gte=41.9 would answer "one row" or "none" and so
+        # let anyone narrow down a shelter's position: no URL look-ups on address fields.
+        if lookup.split(LOOKUP_SEP)[0] in self.address_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def confidential_q(self) -> Q:
         """Rows whose address is confidential."""

@@ -74,12 +74,13 @@ class TableWriter:
     def copy(self, pg_connection, rows: Iterable[Sequence]) -> int:
         """COPY the rows through a psycopg 3 connection (PostgreSQL only)."""
         written = 0
-        with pg_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
-                    written += 1
+        # Table and column names come from the model's metadata, quoted.
+        sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
+        with pg_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+                written += 1
         self.count += written
         return written
 
@@ -90,7 +91,7 @@ class TableWriter:
             return self.copy(connection.connection, rows)
         else:
             placeholders = ", ".join(["%s"] * len(self.fields))
-            sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"
+            sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"  # noqa: S608
             adapters = self._adapters
             batch: list[Sequence] = []
             with connection.cursor() as cursor:
@@ -136,8 +137,8 @@ class BackgroundWriter:
             try:
                 for writer, rows in jobs:
                     writer.copy(self._pg, rows)
-            except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
-                self._error = error
+            except BaseException as error:
+                self._error = error  # re-raised in the main thread
 
     def submit(self, jobs: list[tuple[TableWriter, list]]) -> None:
         if self._error is not None:
@@ -228,16 +229,15 @@ def wipe_seeded_tables() -> list[str]:
             cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         else:
             for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
             if connection.vendor == "sqlite":
                 cursor.execute(
                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
                 )
                 if cursor.fetchone():
-                    placeholders = ", ".join(["%s"] * len(tables))
-                    cursor.execute(
-                        f"DELETE FROM sqlite_sequence WHERE name IN ({placeholders})", tables
-                    )
+                    # Restart the ids of the emptied tables, as RESTART IDENTITY does.
+                    for table in tables:
+                        cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
     return tables
 
 

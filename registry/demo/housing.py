@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
@@ -221,7 +222,15 @@ def _history(
     return periods
 
 
-def write_placements(rng: random.Random, plans: list[PlacementPlan], now) -> int:
+def write_placements(
+    rng: random.Random,
+    plans: list[PlacementPlan],
+    now,
+    *,
+    after_first: Callable[[], None] | None = None,
+    first: int = 1000,
+) -> int:
+    """Write the placements; `after_first` runs once the first `first` rows are in."""
     writer = TableWriter(
         Placement,
         [
@@ -238,7 +247,7 @@ def write_placements(rng: random.Random, plans: list[PlacementPlan], now) -> int
         ],
     )
     fromordinal = datetime.date.fromordinal
-    writer.write(
+    rows = [
         (
             rng_uuid(rng),
             plan.unit_id,
@@ -253,5 +262,9 @@ def write_placements(rng: random.Random, plans: list[PlacementPlan], now) -> int
         )
         for plan in plans
         if plan.case_id is not None
-    )
+    ]
+    writer.write(rows[:first])
+    if after_first is not None:
+        after_first()
+    writer.write(rows[first:])
     return writer.count

@@ -669,7 +669,6 @@ class PeopleGenerator:
         return domains
 
     def _pick_service(self, categories: tuple[str, ...]) -> ServicePlan | None:
-        rng = self.rng
         for _ in range(3):
             services = self.active_services.get(self._pick(categories))
             if services:

@@ -21,7 +21,7 @@ from registry.demo.scales import CASES_PER_WORKER
 from services.models import Membership, Role
 from services.roles import grant_role_group, group_name, sync_role_groups
 
-DEMO_PASSWORD = "atlante-demo"
+DEMO_PASSWORD = "atlante-demo"  # noqa: S105 - the published password of the demo logins
 
 
 @dataclass(frozen=True)
