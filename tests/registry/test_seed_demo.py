@@ -1,0 +1,127 @@
+"""`seed_demo`: deterministic, realistic, complete, and safe to run twice."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
+from beneficiaries.models import Beneficiary, Case, Referral, ReferralStatus
+from housing.models import HousingUnit, Placement, UnitStatus, UnitType
+from services.models import Membership, Role, ServiceCategory, Site
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+
+AS_OF = datetime.date(2026, 6, 30)
+DEMO_ROLES = {
+    "demo-social-worker": Role.SOCIAL_WORKER,
+    "demo-coordinator": Role.COORDINATOR,
+    "demo-provider": Role.PROVIDER_STAFF,
+    "demo-official": Role.OFFICIAL,
+    "demo-admin": Role.ADMINISTRATOR,
+}
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command(
+        "seed_demo", metro="roma", scale="small", seed=7, as_of=AS_OF, stdout=out, **options
+    )
+    return out.getvalue()
+
+
+@pytest.fixture
+def roma(reference_data):
+    call_command("load_territory", metro=["roma"], verbosity=0)
+
+
+def plaintext_snapshot() -> list[tuple]:
+    return sorted(
+        (str(b.pk), b.given_name, b.family_name, b.codice_fiscale, b.birth_date, b.gender)
+        for b in Beneficiary.objects.all()
+    )
+
+
+def ray_cast(ring, x, y) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def inside(geometry: dict, x: float, y: float) -> bool:
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    return any(
+        ray_cast(outer, x, y) and not any(ray_cast(hole, x, y) for hole in holes)
+        for outer, *holes in polygons
+    )
+
+
+def test_without_territory_it_says_which_command_to_run(reference_data):
+    with pytest.raises(CommandError, match="load_territory --metro roma"):
+        seed()
+
+
+def test_small_demo_covers_every_kind_of_record(roma):
+    output = seed()
+
+    assert "Seeded in" in output and "demo-social-worker" in output
+    leaves = ServiceCategory.objects.filter(children__isnull=True)
+    assert not leaves.filter(services__isnull=True).exists(), "a category has no service"
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert set(HousingUnit.objects.values_list("status", flat=True)) == set(UnitStatus.values)
+    assert set(HousingUnit.objects.values_list("unit_type", flat=True)) == set(UnitType.values)
+    assert Placement.objects.exists()
+    assert Case.objects.filter(protected=True).exists()
+
+
+def test_codici_fiscali_are_valid_and_match_the_person(roma):
+    seed()
+
+    people = list(Beneficiary.objects.exclude(codice_fiscale_hash=None))
+    assert len(people) > 300
+    for person in people:
+        validate_codice_fiscale(person.codice_fiscale)
+        gender = person.gender if person.gender in ("F", "M") else None
+        check_consistency(person.codice_fiscale, birth_date=person.birth_date, gender=gender)
+
+
+def test_sites_lie_inside_their_municipality(roma):
+    seed()
+
+    sites = Site.objects.select_related("municipality")
+    assert sites.count() >= 100
+    outside = [
+        site.pk
+        for site in sites
+        if not inside(site.municipality.boundary, site.longitude, site.latitude)
+    ]
+    assert outside == []
+
+
+def test_each_demo_login_works_and_has_its_role(roma):
+    seed()
+
+    for username, role in DEMO_ROLES.items():
+        user = authenticate(username=username, password="atlante-demo")
+        assert user is not None, username
+        assert Membership.objects.filter(user=user, role=role, active=True).exists()
+    worker = get_user_model().objects.get(username="demo-social-worker")
+    assert Case.objects.visible_to(worker).filter(protected=True).exists()
+
+
+def test_same_seed_same_people_and_a_second_run_changes_nothing(roma):
+    seed()
+    first = plaintext_snapshot()
+
+    again = seed()
+    assert "already seeded" in again
+    assert plaintext_snapshot() == first
+
+    seed(reset=True)
+    assert plaintext_snapshot() == first
