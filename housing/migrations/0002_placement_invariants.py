@@ -18,6 +18,11 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE housing_placement ADD CONSTRAINT placement_no_overlap_per_person
     EXCLUDE USING gist (beneficiary_id WITH =, daterange(starts_on, ends_on, '[)') WITH &&);
 
+-- The occupancy counts below look up one unit's placements by period: index exactly that,
+-- or the planner may scan the per-person exclusion index across every unit.
+CREATE INDEX placement_unit_period ON housing_placement
+    USING gist (unit_id, daterange(starts_on, ends_on, '[)'));
+
 CREATE FUNCTION housing_placement_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     unit_places integer;
@@ -97,6 +102,7 @@ DROP TRIGGER IF EXISTS unit_places_check ON housing_housingunit;
 DROP FUNCTION IF EXISTS housing_unit_places_check();
 DROP TRIGGER IF EXISTS placement_check ON housing_placement;
 DROP FUNCTION IF EXISTS housing_placement_check();
+DROP INDEX IF EXISTS placement_unit_period;
 ALTER TABLE housing_placement DROP CONSTRAINT IF EXISTS placement_no_overlap_per_person;
 """
 

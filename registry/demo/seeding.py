@@ -28,6 +28,8 @@ from registry.demo.housing import PlacementPlan, build_housing, write_placements
 from registry.demo.people import PeopleGenerator
 from registry.demo.scales import SCALES, apportion
 from registry.demo.users import DEMO_LOGINS, create_staff, demo_users_q
+from registry.demo.zones import seed_zones
+from registry.models import MetropolitanCity, Zone
 from registry.territory import metro_slugs
 from services.models import (
     Capacity,
@@ -104,6 +106,7 @@ def seed_demo(
     birthplaces = Birthplaces.load()
     step("territory and boundaries read")
 
+    nested = connection.in_atomic_block  # e.g. called from a test's transaction
     with transaction.atomic():
         if is_postgresql():
             with connection.cursor() as cursor:
@@ -154,6 +157,14 @@ def seed_demo(
             )
         step("organisations, services, sites, capacity, hours")
 
+        for slug in slugs:
+            # Zones are territory, kept across --reset: only a city without any gets them.
+            if not Zone.objects.filter(metropolitan_city__slug=slug).exists():
+                seed_zones(
+                    MetropolitanCity.objects.get(slug=slug), random.Random(f"zones-{seed}-{slug}")
+                )
+        step("demo zones (ambiti, municipi)")
+
         plans: dict[str, list[PlacementPlan]] = {}
         for directory, units in zip(directories, unit_counts, strict=True):
             _, plans[directory.metro.slug] = build_housing(housing_rng, directory, units, as_of)
@@ -202,6 +213,9 @@ def seed_demo(
         if is_postgresql():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL plan_cache_mode = auto")
+                if nested:
+                    # Give the enclosing transaction back Django's deferred foreign keys.
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         step("placements")
     step("commit")
 

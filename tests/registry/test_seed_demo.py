@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
 from beneficiaries.models import Beneficiary, Case, Referral, ReferralStatus
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
+from registry.models import Municipality, Zone, ZoneKind
 from services.models import Membership, Role, ServiceCategory, Site
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
@@ -125,3 +126,19 @@ def test_same_seed_same_people_and_a_second_run_changes_nothing(roma):
 
     seed(reset=True)
     assert plaintext_snapshot() == first
+
+
+def test_demo_zones_cover_the_city_and_survive_a_reset(roma):
+    seed()
+
+    ambiti = Zone.objects.filter(kind=ZoneKind.AMBITO)
+    members = list(ambiti.values_list("municipalities", flat=True))
+    assert sorted(members) == sorted(Municipality.objects.values_list("pk", flat=True))
+    capital = Municipality.objects.get(name="Roma")
+    municipi = Zone.objects.filter(kind=ZoneKind.MUNICIPIO, parent_municipality=capital)
+    assert municipi.count() >= 2
+    assert sum(municipi.values_list("population", flat=True)) == capital.population
+
+    zones_before = sorted(Zone.objects.values_list("pk", flat=True))
+    seed(reset=True)
+    assert sorted(Zone.objects.values_list("pk", flat=True)) == zones_before
