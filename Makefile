@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations smoke bench bench-seed services clean
+.PHONY: run test lint format check-migrations messages smoke bench bench-seed clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -36,6 +36,11 @@ format: $(VENV)/.synced
 
 check-migrations: $(VENV)/.synced
 	$(MANAGE) makemigrations --check --dry-run
+
+## messages: refresh the Italian catalogue (needs gettext); translate, then compile
+messages: $(VENV)/.synced
+	$(MANAGE) makemessages -l it --ignore=.venv --ignore=var --ignore=tests --ignore=staticfiles
+	$(MANAGE) compilemessages -l it --ignore=.venv
 
 ## smoke: the embedded default from scratch (migrate + load + seed on a throw-away SQLite)
 smoke: $(VENV)/.synced

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import visibility
@@ -113,7 +114,7 @@ class Beneficiary(Tracked):
 
     def __str__(self) -> str:
         # No name: __str__ ends up in logs, admin messages and error reports.
-        return f"{_('Beneficiary')} {str(self.pk)[:8]}"
+        return gettext("Beneficiary %(id)s") % {"id": str(self.pk)[:8]}
 
     @property
     def display_name(self) -> str:
@@ -211,7 +212,7 @@ class Case(Tracked):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Case')} {str(self.id)[:8]}"
+        return gettext("Case %(id)s") % {"id": str(self.pk)[:8]}
 
 
 class NeedDomain(models.TextChoices):
@@ -445,4 +446,4 @@ class Note(Tracked):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{_('Note')} {self.created_at:%Y-%m-%d}"
+        return gettext("Note of %(date)s") % {"date": f"{self.created_at:%Y-%m-%d}"}
