@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations messages smoke bench bench-seed clean
+.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -36,6 +36,10 @@ format: $(VENV)/.synced
 
 check-migrations: $(VENV)/.synced
 	$(MANAGE) makemigrations --check --dry-run
+
+## schema: the OpenAPI schema is valid, with no warning
+schema: $(VENV)/.synced
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
 ## messages: refresh the Italian catalogue (needs gettext); translate, then compile
 messages: $(VENV)/.synced

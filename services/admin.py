@@ -16,7 +16,7 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.constants import LOOKUP_SEP
 from django.utils import translation
 from django.utils.html import format_html
@@ -30,6 +30,7 @@ from registry.admin import (
     autocomplete_source,
     count_of,
 )
+from services.confidentiality import confidential_site_q, member_organisation_ids
 from services.models import (
     THIRD_SECTOR_FORMS,
     Capacity,
@@ -50,22 +51,6 @@ User = get_user_model()
 
 
 # --- Who may see and edit what --------------------------------------------------------
-
-
-def member_organisation_ids(request) -> frozenset[int]:
-    """Organisations where the user has an active membership (cached on the request)."""
-    cached = getattr(request, "_atlante_member_organisations", None)
-    if cached is None:
-        user = request.user
-        cached = frozenset()
-        if user.is_authenticated and user.is_active:
-            cached = frozenset(
-                Membership.objects.filter(user=user, active=True).values_list(
-                    "organisation_id", flat=True
-                )
-            )
-        request._atlante_member_organisations = cached
-    return cached
 
 
 def is_directory_manager(request) -> bool:
@@ -705,11 +690,7 @@ class SiteAdmin(ConfidentialAddressMixin, NoDeleteMixin, DirectoryOwnedMixin, At
     ]
 
     def confidential_q(self) -> Q:
-        # A site that hosts a confidential service (e.g. a shelter) is confidential too.
-        hosts_confidential = ServiceAtSite.objects.filter(
-            site=OuterRef("pk"), service__confidential=True
-        )
-        return Q(confidential=True) | Q(Exists(hosts_confidential))
+        return confidential_site_q()
 
     def is_confidential(self, obj) -> bool:
         return obj.confidential or obj.offerings.filter(service__confidential=True).exists()

@@ -1,0 +1,88 @@
+"""What every public directory endpoint of ``/api/v1/`` shares: strict query parameters,
+whitelisted ordering with a stable tie-break, capped cursor pagination, anonymous reads."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+
+
+class DirectoryCursorPagination(CursorPagination):
+    """Cursor pages: stable while partners page through a directory that keeps changing."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("id",)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """One whitelisted ordering field, ties broken by id so that cursor pages neither
+    overlap nor skip rows; an ordering outside the whitelist answers 400."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if not raw:
+            return self.get_default_ordering(view)
+        fields = [term.strip() for term in raw.split(",") if term.strip()]
+        allowed = {name for name, _label in self.get_valid_fields(queryset, view, {})}
+        if len(fields) != 1 or fields[0].lstrip("-") not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise ValidationError(
+                {self.ordering_param: [_("Order by one of: %(choices)s.") % {"choices": choices}]}
+            )
+        field = fields[0]
+        if field.lstrip("-") == "id":
+            return (field,)
+        return (field, "-id" if field.startswith("-") else "id")
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, plus a 400 naming every query parameter the endpoint does not know:
+    a misspelt filter must not silently return the whole directory."""
+
+    always_known = frozenset({"format"})
+
+    def known_parameters(self, view) -> set[str]:
+        known = set(self.always_known)
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        paginator = getattr(view, "paginator", None)
+        for attribute in ("cursor_query_param", "page_size_query_param"):
+            name = getattr(paginator, attribute, None)
+            if name:
+                known.add(name)
+        for backend in getattr(view, "filter_backends", ()):
+            name = getattr(backend, "ordering_param", None)
+            if name:
+                known.add(name)
+        return known
+
+    def filter_queryset(self, request, queryset, view):
+        unknown = sorted(set(request.query_params) - self.known_parameters(view))
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+
+class PublicDirectoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Open to anonymous callers: the public directory is public (issue 3, authentication)."""
+
+    permission_classes = (AllowAny,)
+    pagination_class = DirectoryCursorPagination
+    filter_backends = (StrictFilterBackend, StableOrderingFilter)
+    ordering = ("id",)
+    ordering_fields = ("name",)
+
+
+class NameFilterSet(django_filters.FilterSet):
+    """``q``: the name contains the text, case-insensitively."""
+
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name"))
