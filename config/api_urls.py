@@ -1,5 +1,7 @@
 """The REST API for partner systems, ``/api/v1/`` (issue 3)."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -32,4 +34,18 @@ router.register("zones", ZoneViewSet, basename="zone")
 router.register("metropolitan-cities", MetropolitanCityViewSet, basename="metropolitan-city")
 
 app_name = "api"
-urlpatterns = router.urls
+# The schema and its documentation are as public as the directory they describe.
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+        name="redoc",
+    ),
+    *router.urls,
+]
