@@ -24,11 +24,18 @@ class DirectoryCursorPagination(CursorPagination):
 
 class StableOrderingFilter(OrderingFilter):
     """One whitelisted ordering field, ties broken by id so that cursor pages neither
-    overlap nor skip rows; an ordering outside the whitelist answers 400."""
+    overlap nor skip rows; an ordering outside the whitelist answers 400.
+
+    A view may name a ``nearness_annotation``: when the filters have added it (a ``near``
+    search), the default ordering is by it, nearest first, then by id. The cursor
+    paginator asks this filter for its ordering, so pages follow the distance too."""
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
         if not raw:
+            nearness = getattr(view, "nearness_annotation", None)
+            if nearness and nearness in queryset.query.annotations:
+                return (nearness, "id")
             return self.get_default_ordering(view)
         fields = [term.strip() for term in raw.split(",") if term.strip()]
         allowed = {name for name, _label in self.get_valid_fields(queryset, view, {})}
@@ -80,6 +87,7 @@ class PublicDirectoryViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = (StrictFilterBackend, StableOrderingFilter)
     ordering = ("id",)
     ordering_fields = ("name",)
+    nearness_annotation: str | None = None
 
 
 class NameFilterSet(django_filters.FilterSet):

@@ -7,19 +7,31 @@ coordinates of a confidential site — or of a site hosting a confidential servi
 only the active members of the owning organisation, the rule the back office applies
 (``services.admin.ConfidentialAddressMixin``); everyone else gets ``null`` and the public
 contact point.
+
+``near``/``radius_km`` and ``open_now``/``open_at`` search sites and services by distance
+and opening hours (issue 3, second slice); a ``near`` search never finds a place whose
+coordinates the caller may not see, since its distance would give it away.
 """
 
 from __future__ import annotations
 
+import math
+
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django import forms
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from config.api import NameFilterSet, PublicDirectoryViewSet
+from services import opening
 from services.confidentiality import hosts_confidential_service, member_organisation_ids
+from services.distance import Circle, rounded_km
 from services.models import (
     Language,
+    OpeningHours,
     Organisation,
     Service,
     ServiceAtSite,
@@ -30,6 +42,10 @@ from services.models import (
 
 LISTED_SERVICE_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
 ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
+# The annotation ``near`` adds: squared distance in km², what results are ordered by.
+DISTANCE_ANNOTATION = "distance_sq"
+DEFAULT_RADIUS_KM = 5.0
+MAX_RADIUS_KM = 50.0
 
 
 def listed_services():
@@ -44,6 +60,18 @@ def category_branch_q(code: str, prefix: str = "") -> Q:
     """The category with this code and every category under it (``housing`` takes in
     ``housing.housing-first``, not ``housing-other``)."""
     return Q(**{f"{prefix}code": code}) | Q(**{f"{prefix}code__startswith": f"{code}."})
+
+
+def visible_location_q(members_of: frozenset[int], prefix: str = "") -> Q:
+    """Sites (under ``prefix``) whose coordinates the caller may see: not confidential,
+    not hosting a confidential service, or run by an organisation the caller belongs to.
+    A ``near`` search keeps to these, or the distance would give the position away."""
+    hosting = ServiceAtSite.objects.filter(
+        site=OuterRef(f"{prefix}pk" if prefix else "pk"), service__confidential=True
+    )
+    return (Q(**{f"{prefix}confidential": False}) & ~Q(Exists(hosting))) | Q(
+        **{f"{prefix}organisation_id__in": members_of}
+    )
 
 
 # --- Serializers -------------------------------------------------------------------------
@@ -111,9 +139,21 @@ class ServiceSerializer(serializers.ModelSerializer):
         )
 
 
+class DistanceField(serializers.FloatField):
+    """``distance_km``: km from the ``near`` point, rounded to 0.01; absent without ``near``
+    (the row then has no squared distance, and the field is skipped)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source=DISTANCE_ANNOTATION, required=False, **kwargs)
+
+    def to_representation(self, value) -> float:
+        return rounded_km(value)
+
+
 class SiteSerializer(serializers.ModelSerializer):
     """``confidential`` is true for a site flagged so or hosting a confidential service;
-    then the address fields are null for anyone outside the owning organisation."""
+    then the address fields are null for anyone outside the owning organisation.
+    ``distance_km`` is there only when the list was searched with ``near``."""
 
     organisation = serializers.PrimaryKeyRelatedField(read_only=True)
     municipality = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
@@ -123,6 +163,7 @@ class SiteSerializer(serializers.ModelSerializer):
     longitude = serializers.FloatField(read_only=True, allow_null=True)
     confidential = serializers.SerializerMethodField()
     services = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    distance_km = DistanceField(help_text=_("km from the near point (only with near)"))
 
     class Meta:
         model = Site
@@ -140,6 +181,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "public_contact",
             "services",
             "updated_at",
+            "distance_km",
         )
 
     def get_confidential(self, site) -> bool:
@@ -151,6 +193,9 @@ class SiteSerializer(serializers.ModelSerializer):
         if data["confidential"] and site.organisation_id not in members_of:
             for field in ADDRESS_FIELDS:
                 data[field] = None
+            # Never reached through ``near`` (such sites are left out), but a distance
+            # would locate the site all the same.
+            data.pop("distance_km", None)
         return data
 
 
@@ -163,6 +208,112 @@ class ModifiedAfterFilterSet(NameFilterSet):
     modified_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("modified at or after")
     )
+
+
+class NearField(forms.CharField):
+    """``<latitude>,<longitude>`` in decimal degrees."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        parts = value.split(",")
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            latitude, longitude = (float(part) for part in parts)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give the point as <latitude>,<longitude> in decimal degrees.")
+            ) from None
+        if not (math.isfinite(latitude) and -90 <= latitude <= 90):
+            raise forms.ValidationError(_("The latitude must be between -90 and 90."))
+        if not (math.isfinite(longitude) and -180 <= longitude <= 180):
+            raise forms.ValidationError(_("The longitude must be between -180 and 180."))
+        return latitude, longitude
+
+
+class RadiusField(forms.FloatField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not (0 < value <= MAX_RADIUS_KM):
+            raise forms.ValidationError(
+                _("The radius must be above 0 and at most %(max)s km.")
+                % {"max": f"{MAX_RADIUS_KM:g}"}
+            )
+        return value
+
+
+class StrictBooleanWidget(BooleanWidget):
+    """Hands an unrecognised value on to the field, which refuses it."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "") else value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false``; anything else is an error rather than no filter at all."""
+
+    widget = StrictBooleanWidget
+
+    def clean(self, value):
+        if value not in (None, "", True, False):
+            raise forms.ValidationError(_("Give true or false."))
+        return super().clean(value)
+
+
+class NearFilter(django_filters.CharFilter):
+    field_class = NearField
+
+
+class RadiusFilter(django_filters.NumberFilter):
+    field_class = RadiusField
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class NearAndOpenFilterSet(ModifiedAfterFilterSet):
+    """``near`` (with ``radius_km``) keeps places within the radius and orders them
+    nearest first; ``open_now``/``open_at`` keep places with an opening interval covering
+    that moment, in Europe/Rome time. The filters work together in ``filter_queryset``."""
+
+    near = NearFilter(method="applied_later", label=_("near the point <latitude>,<longitude>"))
+    radius_km = RadiusFilter(
+        method="applied_later", label=_("radius around near, in km (default 5, at most 50)")
+    )
+    open_now = StrictBooleanFilter(method="applied_later", label=_("open now"))
+    open_at = django_filters.IsoDateTimeFilter(
+        method="applied_later", label=_("open at this moment (ISO 8601)")
+    )
+
+    def applied_later(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        near, radius = data.get("near"), data.get("radius_km")
+        if near is None and radius is not None:
+            raise ValidationError({"radius_km": [_("Give near as well.")]})
+        if data.get("open_now") and data.get("open_at") is not None:
+            raise ValidationError({"open_at": [_("Give either open_now or open_at.")]})
+        circle = None
+        if near is not None:
+            circle = Circle(near[0], near[1], DEFAULT_RADIUS_KM if radius is None else radius)
+        moment = data.get("open_at")
+        if data.get("open_now"):
+            moment = opening.current_moment()
+        if circle is None and moment is None:
+            return queryset
+        members_of = member_organisation_ids(self.request)
+        return self.near_and_open(queryset, circle, moment, members_of)
+
+    def near_and_open(self, queryset, circle, moment, members_of):
+        raise NotImplementedError
 
 
 class OrganisationFilter(ModifiedAfterFilterSet):
@@ -179,8 +330,10 @@ class OrganisationFilter(ModifiedAfterFilterSet):
         fields = ("q", "municipality", "metropolitan_city", "zone", "modified_after")
 
 
-class ServiceFilter(ModifiedAfterFilterSet):
-    """Where a service is: where one of its active sites is."""
+class ServiceFilter(NearAndOpenFilterSet):
+    """Where a service is: where one of its active sites is. With ``near`` and an opening
+    filter together, one and the same nearby site must be open; a service's distance is
+    that of its nearest matching site."""
 
     category = django_filters.CharFilter(
         method="filter_category", label=_("category code, with its sub-categories")
@@ -228,8 +381,29 @@ class ServiceFilter(ModifiedAfterFilterSet):
         )
         return queryset.filter(Exists(offerings))
 
+    def near_and_open(self, queryset, circle, moment, members_of):
+        offerings = ServiceAtSite.objects.filter(
+            service=OuterRef("pk"), site__active=True, site__organisation__active=True
+        )
+        if moment is not None:
+            hours = OpeningHours.objects.filter(opening.open_at_q(moment), offering=OuterRef("pk"))
+            offerings = offerings.filter(Exists(hours))
+        if circle is None:
+            return queryset.filter(Exists(offerings))
+        nearest = (
+            offerings.filter(visible_location_q(members_of, "site__"))
+            .filter(**circle.bounding_box_lookups("site__"))
+            .annotate(**{DISTANCE_ANNOTATION: circle.squared_km_expression("site__")})
+            .filter(**{f"{DISTANCE_ANNOTATION}__lte": circle.radius_km**2})
+            .order_by(DISTANCE_ANNOTATION)
+            .values(DISTANCE_ANNOTATION)[:1]
+        )
+        return queryset.annotate(**{DISTANCE_ANNOTATION: Subquery(nearest)}).filter(
+            **{f"{DISTANCE_ANNOTATION}__isnull": False}
+        )
 
-class SiteFilter(ModifiedAfterFilterSet):
+
+class SiteFilter(NearAndOpenFilterSet):
     """A site is in a category or speaks a language through the listed services it hosts."""
 
     category = django_filters.CharFilter(
@@ -270,6 +444,23 @@ class SiteFilter(ModifiedAfterFilterSet):
 
     def filter_language(self, queryset, name, value):
         return self._hosting(queryset, listed_services().filter(languages__code=value))
+
+    def near_and_open(self, queryset, circle, moment, members_of):
+        if moment is not None:
+            hours = OpeningHours.objects.filter(
+                opening.open_at_q(moment),
+                offering__site=OuterRef("pk"),
+                offering__service__in=listed_services().values("pk"),
+            )
+            queryset = queryset.filter(Exists(hours))
+        if circle is not None:
+            queryset = (
+                queryset.filter(visible_location_q(members_of))
+                .filter(**circle.bounding_box_lookups())
+                .annotate(**{DISTANCE_ANNOTATION: circle.squared_km_expression()})
+                .filter(**{f"{DISTANCE_ANNOTATION}__lte": circle.radius_km**2})
+            )
+        return queryset
 
 
 class ServiceCategoryFilter(django_filters.FilterSet):
@@ -313,6 +504,7 @@ class ServiceViewSet(PublicDirectoryViewSet):
     serializer_class = ServiceSerializer
     filterset_class = ServiceFilter
     ordering_fields = ("name", "updated_at")
+    nearness_annotation = DISTANCE_ANNOTATION
 
 
 class SiteViewSet(PublicDirectoryViewSet):
@@ -328,6 +520,7 @@ class SiteViewSet(PublicDirectoryViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     ordering_fields = ("name", "updated_at")
+    nearness_annotation = DISTANCE_ANNOTATION
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
