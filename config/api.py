@@ -4,8 +4,10 @@ whitelisted ordering with a stable tie-break, capped cursor pagination, anonymou
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -14,12 +16,35 @@ from rest_framework.permissions import AllowAny
 
 
 class DirectoryCursorPagination(CursorPagination):
-    """Cursor pages: stable while partners page through a directory that keeps changing."""
+    """Cursor pages: stable while partners page through a directory that keeps changing.
+
+    ``page_size`` is 1 to 200; any other value answers 400 rather than being ignored."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("id",)
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -32,7 +57,7 @@ class StableOrderingFilter(OrderingFilter):
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
-        if not raw:
+        if raw is None:
             nearness = getattr(view, "nearness_annotation", None)
             if nearness and nearness in queryset.query.annotations:
                 return (nearness, "id")
@@ -48,6 +73,21 @@ class StableOrderingFilter(OrderingFilter):
         if field.lstrip("-") == "id":
             return (field,)
         return (field, "-id" if field.startswith("-") else "id")
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        fields = [field for field in getattr(view, "ordering_fields", ()) if field != "__all__"]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": str(self.ordering_description),
+                "schema": {
+                    "type": "string",
+                    "enum": [value for field in fields for value in (field, f"-{field}")],
+                },
+            }
+        ]
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -76,6 +116,12 @@ class StrictFilterBackend(DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - self.known_parameters(view))
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+        # An empty value would be silently ignored by the filters: say so instead.
+        empty = sorted(name for name, value in request.query_params.items() if value == "")
+        if empty:
+            raise ValidationError(
+                {name: [_("Give a value, or leave the parameter out.")] for name in empty}
+            )
         return super().filter_queryset(request, queryset, view)
 
 
@@ -90,7 +136,42 @@ class PublicDirectoryViewSet(viewsets.ReadOnlyModelViewSet):
     nearness_annotation: str | None = None
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number, not any decimal."""
+
+    field_class = forms.IntegerField
+
+
 class NameFilterSet(django_filters.FilterSet):
     """``q``: the name contains the text, case-insensitively."""
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name"))
+
+
+ERROR_BODY = {
+    "type": "object",
+    "description": "Errors by parameter or field, each a list of reasons.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class AtlanteAutoSchema(AutoSchema):
+    """Documents the answers every read can give besides 200: 400 for a bad query
+    parameter, 404 for an unknown object or an invalid cursor."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction == "response" and self.method == "GET":
+            body = {"application/json": {"schema": ERROR_BODY}}
+            responses.setdefault(
+                "400", {"description": "Invalid query parameter.", "content": body}
+            )
+            not_found = {"type": "object", "properties": {"detail": {"type": "string"}}}
+            responses.setdefault(
+                "404",
+                {
+                    "description": "Not found, or an invalid cursor.",
+                    "content": {"application/json": {"schema": not_found}},
+                },
+            )
+        return responses

@@ -11,3 +11,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
+
+handler404 = "config.errors.not_found"

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import NameFilterSet, PublicDirectoryViewSet
+from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 
 
@@ -71,7 +71,7 @@ class MunicipalityFilter(NameFilterSet):
     metropolitan_city = django_filters.CharFilter(
         field_name="metropolitan_city__slug", label=_("metropolitan city (slug)")
     )
-    zone = django_filters.NumberFilter(field_name="zones", label=_("zone (id)"))
+    zone = IdFilter(field_name="zones", label=_("zone (id)"))
 
     class Meta:
         model = Municipality

@@ -15,17 +15,19 @@ coordinates the caller may not see, since its distance would give it away.
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from config.api import NameFilterSet, PublicDirectoryViewSet
+from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
 from services import opening
 from services.confidentiality import hosts_confidential_service, member_organisation_ids
 from services.distance import Circle, rounded_km
@@ -202,10 +204,20 @@ class SiteSerializer(serializers.ModelSerializer):
 # --- Filters -----------------------------------------------------------------------------
 
 
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC: any valid offset works, even one beyond the
+    ±15:59 PostgreSQL accepts in a literal."""
+
+    def filter(self, qs, value):
+        if value is not None and timezone.is_aware(value):
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class ModifiedAfterFilterSet(NameFilterSet):
     # Inclusive, so that a partner passing the last time it saw misses no row saved in
     # the same instant; it sees that row once more instead.
-    modified_after = django_filters.IsoDateTimeFilter(
+    modified_after = UTCIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("modified at or after")
     )
 
@@ -323,7 +335,7 @@ class OrganisationFilter(ModifiedAfterFilterSet):
     metropolitan_city = django_filters.CharFilter(
         field_name="municipality__metropolitan_city__slug", label=_("metropolitan city (slug)")
     )
-    zone = django_filters.NumberFilter(field_name="municipality__zones", label=_("zone (id)"))
+    zone = IdFilter(field_name="municipality__zones", label=_("zone (id)"))
 
     class Meta:
         model = Organisation
@@ -344,7 +356,7 @@ class ServiceFilter(NearAndOpenFilterSet):
     metropolitan_city = django_filters.CharFilter(
         method="filter_at_sites", label=_("metropolitan city (slug)")
     )
-    zone = django_filters.NumberFilter(method="filter_at_sites", label=_("zone (id)"))
+    zone = IdFilter(method="filter_at_sites", label=_("zone (id)"))
     language = django_filters.CharFilter(field_name="languages__code", label=_("language code"))
     status = django_filters.ChoiceFilter(choices=ServiceStatus.choices)
 
@@ -415,9 +427,9 @@ class SiteFilter(NearAndOpenFilterSet):
     metropolitan_city = django_filters.CharFilter(
         field_name="municipality__metropolitan_city__slug", label=_("metropolitan city (slug)")
     )
-    zone = django_filters.NumberFilter(field_name="municipality__zones", label=_("zone (id)"))
+    zone = IdFilter(field_name="municipality__zones", label=_("zone (id)"))
     language = django_filters.CharFilter(method="filter_language", label=_("language code"))
-    barrier_free = django_filters.BooleanFilter()
+    barrier_free = StrictBooleanFilter(label=_("barrier-free"))
 
     class Meta:
         model = Site
