@@ -29,7 +29,11 @@ from rest_framework.exceptions import ValidationError
 
 from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
 from services import opening
-from services.confidentiality import hosts_confidential_service, member_organisation_ids
+from services.confidentiality import (
+    hosts_confidential_service,
+    location_visible_q,
+    member_organisation_ids,
+)
 from services.distance import Circle, rounded_km
 from services.models import (
     Language,
@@ -62,18 +66,6 @@ def category_branch_q(code: str, prefix: str = "") -> Q:
     """The category with this code and every category under it (``housing`` takes in
     ``housing.housing-first``, not ``housing-other``)."""
     return Q(**{f"{prefix}code": code}) | Q(**{f"{prefix}code__startswith": f"{code}."})
-
-
-def visible_location_q(members_of: frozenset[int], prefix: str = "") -> Q:
-    """Sites (under ``prefix``) whose coordinates the caller may see: not confidential,
-    not hosting a confidential service, or run by an organisation the caller belongs to.
-    A ``near`` search keeps to these, or the distance would give the position away."""
-    hosting = ServiceAtSite.objects.filter(
-        site=OuterRef(f"{prefix}pk" if prefix else "pk"), service__confidential=True
-    )
-    return (Q(**{f"{prefix}confidential": False}) & ~Q(Exists(hosting))) | Q(
-        **{f"{prefix}organisation_id__in": members_of}
-    )
 
 
 # --- Serializers -------------------------------------------------------------------------
@@ -403,7 +395,7 @@ class ServiceFilter(NearAndOpenFilterSet):
         if circle is None:
             return queryset.filter(Exists(offerings))
         nearest = (
-            offerings.filter(visible_location_q(members_of, "site__"))
+            offerings.filter(location_visible_q(members_of, "site__"))
             .filter(**circle.bounding_box_lookups("site__"))
             .annotate(**{DISTANCE_ANNOTATION: circle.squared_km_expression("site__")})
             .filter(**{f"{DISTANCE_ANNOTATION}__lte": circle.radius_km**2})
@@ -467,7 +459,7 @@ class SiteFilter(NearAndOpenFilterSet):
             queryset = queryset.filter(Exists(hours))
         if circle is not None:
             queryset = (
-                queryset.filter(visible_location_q(members_of))
+                queryset.filter(location_visible_q(members_of))
                 .filter(**circle.bounding_box_lookups())
                 .annotate(**{DISTANCE_ANNOTATION: circle.squared_km_expression()})
                 .filter(**{f"{DISTANCE_ANNOTATION}__lte": circle.radius_km**2})

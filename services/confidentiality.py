@@ -10,14 +10,26 @@ from django.db.models import Exists, OuterRef, Q
 from services.models import Membership, ServiceAtSite
 
 
-def hosts_confidential_service() -> Exists:
-    """For a Site queryset: whether the site offers a confidential service."""
-    return Exists(ServiceAtSite.objects.filter(site=OuterRef("pk"), service__confidential=True))
+def hosts_confidential_service(prefix: str = "") -> Exists:
+    """For a Site queryset (fields under ``prefix``): whether the site offers a
+    confidential service."""
+    return Exists(
+        ServiceAtSite.objects.filter(site=OuterRef(f"{prefix}pk"), service__confidential=True)
+    )
 
 
-def confidential_site_q() -> Q:
-    """Sites whose address is confidential."""
-    return Q(confidential=True) | Q(hosts_confidential_service())
+def confidential_site_q(prefix: str = "") -> Q:
+    """Sites (under ``prefix``) whose address is confidential."""
+    return Q(**{f"{prefix}confidential": True}) | Q(hosts_confidential_service(prefix))
+
+
+def location_visible_q(member_organisations: frozenset[int], prefix: str = "") -> Q:
+    """Sites (under ``prefix``) whose address and coordinates the caller may see: not
+    confidential, or run by an organisation the caller belongs to."""
+    visible = ~confidential_site_q(prefix)
+    if member_organisations:
+        visible |= Q(**{f"{prefix}organisation_id__in": member_organisations})
+    return visible
 
 
 def member_organisation_ids(request) -> frozenset[int]:
