@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 
@@ -129,10 +130,13 @@ class KeyedHashField(models.CharField):
         kwargs.pop("editable", None)
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance, add):
-        from django.utils.module_loading import import_string
+    def hash_of(self, raw: str | None) -> str | None:
+        """The stored hash of a source value (None when there is none)."""
+        if not raw:
+            return None
+        return identifier_hash(import_string(self.normalise)(raw))
 
-        raw = getattr(model_instance, self.source)
-        value = identifier_hash(import_string(self.normalise)(raw)) if raw else None
+    def pre_save(self, model_instance, add):
+        value = self.hash_of(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value

@@ -15,8 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import visibility
-from beneficiaries.codice_fiscale import normalise
-from beneficiaries.encryption import EncryptedTextField, KeyedHashField, identifier_hash
+from beneficiaries.encryption import EncryptedTextField, KeyedHashField
 from config.tracking import Tracked
 from registry.models import Municipality
 from services.models import Organisation, Service, ServiceAtSite
@@ -129,9 +128,7 @@ class Beneficiary(Tracked):
 
 def codice_fiscale_lookup_hash(codice_fiscale: str | None) -> str | None:
     """The keyed hash stored beside an encrypted codice fiscale (None when there is none)."""
-    if not codice_fiscale:
-        return None
-    return identifier_hash(normalise(codice_fiscale))
+    return Beneficiary._meta.get_field("codice_fiscale_hash").hash_of(codice_fiscale)
 
 
 class CaseStatus(models.TextChoices):
