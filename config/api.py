@@ -12,7 +12,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import AllowAny
+
+from config.permissions import PUBLIC_READ_RULES
 
 
 class DirectoryCursorPagination(CursorPagination):
@@ -126,9 +127,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class PublicDirectoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Open to anonymous callers: the public directory is public (issue 3, authentication)."""
+    """Open to anonymous callers: the public directory is public (issue 3, authentication).
+    A partner's token needs the ``directory:read`` scope."""
 
-    permission_classes = (AllowAny,)
+    rules = PUBLIC_READ_RULES
     pagination_class = DirectoryCursorPagination
     filter_backends = (StrictFilterBackend, StableOrderingFilter)
     ordering = ("id",)
@@ -150,28 +152,65 @@ class NameFilterSet(django_filters.FilterSet):
 
 ERROR_BODY = {
     "type": "object",
-    "description": "Errors by parameter or field, each a list of reasons.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": (
+        "Errors by parameter or field, each a list of reasons; ``detail`` when the request "
+        "as a whole is unreadable (e.g. malformed JSON)."
+    ),
+    "additionalProperties": {
+        "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
+    },
 }
 
 
+def error_response(description: str, schema: dict = ERROR_BODY) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+DETAIL_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}}
+
+
 class AtlanteAutoSchema(AutoSchema):
-    """Documents the answers every read can give besides 200: 400 for a bad query
-    parameter, 404 for an unknown object or an invalid cursor."""
+    """Documents every answer an operation can give besides its success: 400 for a bad
+    parameter or field, 401/403 where credentials are needed, 404 for an unknown object
+    (or one outside the caller's scope) or an invalid cursor, 409/412/428 for writes, and
+    429 above the caller's rate limit."""
+
+    def get_auth(self) -> list[dict]:
+        """Anonymous callers are documented (an empty requirement) exactly where the
+        endpoint's rule lets them in."""
+        from config.permissions import rule_for
+
+        auths = [auth for auth in super().get_auth() if auth]
+        rule = rule_for(self.view, self.view.request)
+        if rule is not None and rule.anonymous:
+            auths.append({})
+        return auths
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        if direction == "response" and self.method == "GET":
-            body = {"application/json": {"schema": ERROR_BODY}}
-            responses.setdefault(
-                "400", {"description": "Invalid query parameter.", "content": body}
+        if direction != "response":
+            return responses
+        from config.permissions import rule_for
+
+        rule = rule_for(self.view, self.view.request)
+        extra = {
+            "400": error_response(_("Invalid query parameter or field.")),
+            "429": error_response(_("Too many requests: wait as Retry-After says."), DETAIL_BODY),
+        }
+        if self.method != "POST" or self._is_list_view():
+            extra["404"] = error_response(_("Not found, or an invalid cursor."), DETAIL_BODY)
+        if rule is None or not rule.anonymous or self.method != "GET":
+            extra["401"] = error_response(_("Credentials are needed."), DETAIL_BODY)
+        extra["403"] = error_response(
+            _("The token lacks the scope, or the role does not allow this."), DETAIL_BODY
+        )
+        if self.method in ("POST", "PATCH"):
+            extra["409"] = error_response(_("The database refused the change."), DETAIL_BODY)
+        if self.method == "PATCH":
+            extra["412"] = error_response(_("Stale version: read the record again."), DETAIL_BODY)
+            extra["428"] = error_response(
+                _("Send If-Match with the ETag, or version."), DETAIL_BODY
             )
-            not_found = {"type": "object", "properties": {"detail": {"type": "string"}}}
-            responses.setdefault(
-                "404",
-                {
-                    "description": "Not found, or an invalid cursor.",
-                    "content": {"application/json": {"schema": not_found}},
-                },
-            )
+        for status, body in extra.items():
+            responses.setdefault(status, body)
         return responses

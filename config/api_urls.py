@@ -2,11 +2,15 @@
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.permissions import AllowAny
+from oauth2_provider.views import RevokeTokenView, TokenView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from beneficiaries.api import BeneficiaryViewSet, CaseViewSet, ReferralViewSet
+from config.permissions import DIRECTORY_READ
+from housing.api import HousingUnitViewSet, PlacementViewSet
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet
 from services.api import (
+    CapacityViewSet,
     OrganisationViewSet,
     ServiceCategoryViewSet,
     ServiceViewSet,
@@ -17,7 +21,21 @@ from services.api import (
 class PublicAPIRootView(APIRootView):
     """The list of endpoints is as public as the directory it leads to."""
 
-    permission_classes = (AllowAny,)
+    rules = {"get": DIRECTORY_READ}
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema and its documentation are as public as the directory they describe."""
+
+    rules = {"get": DIRECTORY_READ}
+
+
+class SwaggerView(SpectacularSwaggerView):
+    rules = {"get": DIRECTORY_READ}
+
+
+class RedocView(SpectacularRedocView):
+    rules = {"get": DIRECTORY_READ}
 
 
 class Router(DefaultRouter):
@@ -32,20 +50,20 @@ router.register("service-categories", ServiceCategoryViewSet, basename="service-
 router.register("municipalities", MunicipalityViewSet, basename="municipality")
 router.register("zones", ZoneViewSet, basename="zone")
 router.register("metropolitan-cities", MetropolitanCityViewSet, basename="metropolitan-city")
+router.register("capacities", CapacityViewSet, basename="capacity")
+router.register("housing-units", HousingUnitViewSet, basename="housing-unit")
+router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
+router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("placements", PlacementViewSet, basename="placement")
 
 app_name = "api"
-# The schema and its documentation are as public as the directory they describe.
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
-        name="docs",
-    ),
-    path(
-        "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
-        name="redoc",
-    ),
+    # OAuth2 client credentials for partner systems (django-oauth-toolkit).
+    path("oauth/token/", TokenView.as_view(), name="token"),
+    path("oauth/revoke-token/", RevokeTokenView.as_view(), name="revoke-token"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     *router.urls,
 ]

@@ -67,10 +67,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "registry",
     "services",
     "beneficiaries",
     "housing",
+    "hsds",
+    "partners",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -149,13 +152,48 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
+# The shared cache holds the API rate-limit counters, so that every web process counts
+# the same client together; without Redis (the embedded default) it is per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.AtlanteAutoSchema",
+    # Partner systems present an OAuth2 bearer token; people in the browser their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.EndpointRule"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.ClientRateThrottle"],
 }
+# Requests per minute and per client: an OAuth2 application, a signed-in user, or an
+# anonymous caller's address. Above the limit the API answers 429 with Retry-After.
+API_RATE_LIMITS = {
+    "partner": env.int("API_RATE_LIMIT_PARTNER", default=1200),
+    "user": env.int("API_RATE_LIMIT_USER", default=600),
+    "anonymous": env.int("API_RATE_LIMIT_ANONYMOUS", default=120),
+}
+
+# OAuth2 for partner systems: client credentials only, short-lived tokens, one scope per
+# purpose; client secrets are stored hashed (django-oauth-toolkit's default).
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "directory:read": _("Read the service directory"),
+        "directory:write": _("Update the services of the partner's own organisation"),
+        "capacity:write": _("Update free places and housing availability"),
+        "referrals:write": _("Make referrals and update their status"),
+        "cases:read": _("Read the people, cases, referrals and placements in scope"),
+    },
+    "DEFAULT_SCOPES": ["directory:read"],
+    "SCOPES_BACKEND_CLASS": "partners.scopes.PartnerScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_TOKEN_SECONDS", default=600),
+}
+# Named so that the partners app's migration can point at the (swappable) model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Atlante API",
@@ -171,6 +209,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Swagger UI would otherwise send the schema to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceStatusEnum": "services.models.ServiceStatus",
+        "CaseStatusEnum": "beneficiaries.models.CaseStatus",
+        "ReferralStatusEnum": "beneficiaries.models.ReferralStatus",
+        "HousingUnitStatusEnum": "housing.models.UnitStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

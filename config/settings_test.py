@@ -17,3 +17,5 @@ IDENTIFIER_HASH_KEY = "test-identifier-hash-key"
 CELERY_TASK_ALWAYS_EAGER = True
 # Static files are served from the finders in tests; there is no collectstatic output.
 WHITENOISE_AUTOREFRESH = True
+# Rate limits are tested on their own (tests/api/test_rate_limits.py) with small numbers.
+API_RATE_LIMITS = {"partner": 1_000_000, "user": 1_000_000, "anonymous": 1_000_000}

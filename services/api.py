@@ -27,8 +27,12 @@ from django_filters.widgets import BooleanWidget
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from beneficiaries.visibility import scope_of
 from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
+from config.permissions import DIRECTORY_READ, Rule
+from config.writes import VersionedUpdateMixin
 from services import opening
+from services.api_writes import CapacitySerializer, ServiceUpdateSerializer
 from services.confidentiality import (
     hosts_confidential_service,
     location_visible_q,
@@ -36,6 +40,7 @@ from services.confidentiality import (
 )
 from services.distance import Circle, rounded_km
 from services.models import (
+    Capacity,
     Language,
     OpeningHours,
     Organisation,
@@ -130,6 +135,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "public_contact",
             "sites",
             "updated_at",
+            "version",
         )
 
 
@@ -206,12 +212,18 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-class ModifiedAfterFilterSet(NameFilterSet):
+class SyncFilterSet(django_filters.FilterSet):
+    """``modified_after``, for partners that keep in sync incrementally."""
+
     # Inclusive, so that a partner passing the last time it saw misses no row saved in
     # the same instant; it sees that row once more instead.
     modified_after = UTCIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("modified at or after")
     )
+
+
+class ModifiedAfterFilterSet(NameFilterSet, SyncFilterSet):
+    pass
 
 
 class NearField(forms.CharField):
@@ -351,6 +363,9 @@ class ServiceFilter(NearAndOpenFilterSet):
     zone = IdFilter(method="filter_at_sites", label=_("zone (id)"))
     language = django_filters.CharFilter(field_name="languages__code", label=_("language code"))
     status = django_filters.ChoiceFilter(choices=ServiceStatus.choices)
+    has_free_places = StrictBooleanFilter(
+        method="filter_free_places", label=_("has free places now at one of its sites")
+    )
 
     site_lookups = {
         "municipality": "site__municipality__istat_code",
@@ -368,8 +383,19 @@ class ServiceFilter(NearAndOpenFilterSet):
             "zone",
             "language",
             "status",
+            "has_free_places",
             "modified_after",
         )
+
+    def filter_free_places(self, queryset, name, value):
+        free = Exists(
+            Capacity.objects.filter(
+                offering__service=OuterRef("pk"),
+                offering__site__active=True,
+                available__gt=0,
+            )
+        )
+        return queryset.filter(free if value else ~free)
 
     def filter_category(self, queryset, name, value):
         in_branch = Service.categories.through.objects.filter(
@@ -422,6 +448,9 @@ class SiteFilter(NearAndOpenFilterSet):
     zone = IdFilter(field_name="municipality__zones", label=_("zone (id)"))
     language = django_filters.CharFilter(method="filter_language", label=_("language code"))
     barrier_free = StrictBooleanFilter(label=_("barrier-free"))
+    has_free_places = StrictBooleanFilter(
+        method="filter_free_places", label=_("has free places now in a listed service")
+    )
 
     class Meta:
         model = Site
@@ -433,8 +462,19 @@ class SiteFilter(NearAndOpenFilterSet):
             "zone",
             "language",
             "barrier_free",
+            "has_free_places",
             "modified_after",
         )
+
+    def filter_free_places(self, queryset, name, value):
+        free = Exists(
+            Capacity.objects.filter(
+                offering__site=OuterRef("pk"),
+                offering__service__in=listed_services().values("pk"),
+                available__gt=0,
+            )
+        )
+        return queryset.filter(free if value else ~free)
 
     def _hosting(self, queryset, services):
         offerings = ServiceAtSite.objects.filter(
@@ -499,7 +539,14 @@ class OrganisationViewSet(PublicDirectoryViewSet):
     ordering_fields = ("name", "updated_at")
 
 
-class ServiceViewSet(PublicDirectoryViewSet):
+class ServiceViewSet(VersionedUpdateMixin, PublicDirectoryViewSet):
+    """Read by anyone; the service data of one's own organisation changed by its staff
+    (``directory:write``)."""
+
+    rules = {
+        **PublicDirectoryViewSet.rules,
+        "partial_update": Rule("directory:write", permission="services.change_service"),
+    }
     queryset = listed_services().prefetch_related(
         Prefetch("categories", queryset=ServiceCategory.objects.only("id", "code")),
         Prefetch("languages", queryset=Language.objects.only("id", "code")),
@@ -509,6 +556,18 @@ class ServiceViewSet(PublicDirectoryViewSet):
     filterset_class = ServiceFilter
     ordering_fields = ("name", "updated_at")
     nearness_annotation = DISTANCE_ANNOTATION
+
+    def get_queryset(self):
+        if self.action == "partial_update":
+            # Any status, so that a closed service can be reopened by its own staff.
+            own = scope_of(self.request.user).provider
+            return Service.objects.filter(organisation__in=own, organisation__active=True)
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return ServiceUpdateSerializer
+        return ServiceSerializer
 
 
 class SiteViewSet(PublicDirectoryViewSet):
@@ -531,3 +590,62 @@ class SiteViewSet(PublicDirectoryViewSet):
         # One query per request, not per row; none for anonymous callers.
         context["member_organisations"] = member_organisation_ids(self.request)
         return context
+
+
+class CapacityFilter(SyncFilterSet):
+    service = IdFilter(field_name="offering__service", label=_("service (id)"))
+    site = IdFilter(field_name="offering__site", label=_("site (id)"))
+    municipality = django_filters.CharFilter(
+        field_name="offering__site__municipality__istat_code",
+        label=_("municipality (ISTAT code)"),
+    )
+    category = django_filters.CharFilter(
+        method="filter_category", label=_("category code, with its sub-categories")
+    )
+    has_free_places = StrictBooleanFilter(method="filter_free", label=_("has free places now"))
+
+    class Meta:
+        model = Capacity
+        fields = (
+            "service",
+            "site",
+            "municipality",
+            "category",
+            "has_free_places",
+            "modified_after",
+        )
+
+    def filter_category(self, queryset, name, value):
+        in_branch = Service.categories.through.objects.filter(
+            category_branch_q(value, prefix="servicecategory__"),
+            service=OuterRef("offering__service"),
+        )
+        return queryset.filter(Exists(in_branch))
+
+    def filter_free(self, queryset, name, value):
+        return queryset.filter(available__gt=0) if value else queryset.exclude(available__gt=0)
+
+
+class CapacityViewSet(VersionedUpdateMixin, PublicDirectoryViewSet):
+    """Free places of listed services at listed sites, public; changed by the staff of the
+    organisation running the service (``capacity:write``)."""
+
+    rules = {
+        "list": DIRECTORY_READ,
+        "retrieve": DIRECTORY_READ,
+        "partial_update": Rule("capacity:write", permission="services.change_capacity"),
+    }
+    queryset = Capacity.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = CapacitySerializer
+    filterset_class = CapacityFilter
+    ordering_fields = ("updated_at",)
+
+    def get_queryset(self):
+        queryset = Capacity.objects.select_related("offering")
+        if self.action == "partial_update":
+            own = scope_of(self.request.user).provider
+            return queryset.filter(offering__service__organisation__in=own)
+        return queryset.filter(
+            offering__service__in=listed_services().values("pk"),
+            offering__site__in=listed_sites().values("pk"),
+        )

@@ -1,0 +1,22 @@
+"""Bearer tokens of partner systems, acting as the partner's service account."""
+
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class PartnerTokenAuthentication(OAuth2Authentication):
+    """A client-credentials token has no user of its own; it acts as the user its
+    application belongs to (the partner's service account). A token of a deactivated
+    partner or account authenticates nobody."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        application = token.application
+        partner = getattr(application, "partner", None)
+        account = user or application.user
+        if partner is None or not partner.active or account is None or not account.is_active:
+            raise AuthenticationFailed("This partner system is not active.")
+        return account, token
