@@ -8,7 +8,7 @@ are personal data and start from the one scoping function.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +45,7 @@ def with_availability(queryset, today):
         free_places=Case(
             When(
                 status__in=PLACEABLE_STATUSES,
-                then=Greatest("places", "occupied_now") - "occupied_now",
+                then=Greatest("places", "occupied_now") - F("occupied_now"),
             ),
             default=Value(0),
             output_field=IntegerField(),
