@@ -22,6 +22,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
 from services.roles import ROLE_PERMISSIONS, grant_role_group
@@ -107,6 +108,7 @@ def admin_world() -> World:
     records["zone"] = ZoneFactory(
         metropolitan_city=municipality.metropolitan_city, municipalities=[municipality]
     )
+    register_partner("Gestionale", provider, Role.PROVIDER_STAFF, ["directory:read"])
     return world
 
 

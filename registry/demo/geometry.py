@@ -1,4 +1,4 @@
-"""Points inside a municipality: ray casting over GeoJSON (Multi)Polygons, holes respected.
+"""Points inside a municipality, for the demo (the point test is registry.geometry's).
 
 The demo places sites and housing units by rejection sampling in the boundary's bounding
 box. A polygon's edges are filed into horizontal bands once, so a point test only looks
@@ -10,48 +10,12 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 
-Ring = list[tuple[float, float]]
+from registry.geometry import polygons_of
+
 Edge = tuple[float, float, float, float]  # x1, y1, x2, y2 with y1 != y2
 
 SAMPLING_TRIES = 60
 _BANDS = 32
-
-
-def _rings(geometry: dict | None) -> list[list[Ring]]:
-    """Polygons (outer ring then holes) of a GeoJSON Polygon or MultiPolygon."""
-    if not geometry:
-        return []
-    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon":
-        polygons = [coordinates]
-    elif kind == "MultiPolygon":
-        polygons = coordinates
-    else:
-        return []
-    return [
-        [[(float(x), float(y)) for x, y, *_ in ring] for ring in polygon if len(ring) >= 4]
-        for polygon in polygons
-        if polygon
-    ]
-
-
-def ring_contains(ring: Ring, x: float, y: float) -> bool:
-    """Even-odd ray casting: does the closed ring contain the point (x, y)?"""
-    inside = False
-    x1, y1 = ring[-1]
-    for x2, y2 in ring:
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-        x1, y1 = x2, y2
-    return inside
-
-
-def polygon_contains(geometry: dict | None, x: float, y: float) -> bool:
-    """Is (lon, lat) inside the GeoJSON geometry: in an outer ring and in none of its holes?"""
-    for outer, *holes in _rings(geometry):
-        if ring_contains(outer, x, y) and not any(ring_contains(hole, x, y) for hole in holes):
-            return True
-    return False
 
 
 class Area:
@@ -65,7 +29,7 @@ class Area:
     def __init__(self, geometry: dict | None, centroid: tuple[float, float]) -> None:
         self.centroid = centroid  # (lon, lat)
         edges: list[Edge] = []
-        for polygon in _rings(geometry):
+        for polygon in polygons_of(geometry):
             for ring in polygon:
                 x1, y1 = ring[-1]
                 for x2, y2 in ring:
