@@ -15,6 +15,7 @@ import datetime
 import json
 import re
 
+from auditlog.models import LogEntry as AccessLogEntry
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -702,3 +703,40 @@ class NoteAdmin(CaseRecordAdmin):
         (None, {"fields": ["case", "body", "author"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+
+# --- Access log ---------------------------------------------------------------------------
+
+admin.site.unregister(AccessLogEntry)
+
+
+@admin.register(AccessLogEntry)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Who opened which personal record, when and from where (config.access_log); read
+    only, for those who audit access (superusers)."""
+
+    list_display = ("timestamp", "actor", "content_type", "object_pk", "action", "remote_addr")
+    list_filter = ("action", "content_type")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("object_pk", "actor__username")
+    date_hierarchy = "timestamp"
+    fields = (
+        "timestamp",
+        "actor",
+        "content_type",
+        "object_pk",
+        "object_repr",
+        "action",
+        "remote_addr",
+        "additional_data",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -24,6 +24,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.referrals import referral_create, referral_move
 from beneficiaries.visibility import casework_case_q, scope_of
+from config.access_log import AccessLoggedMixin
 from config.api import (
     DirectoryCursorPagination,
     IdFilter,
@@ -48,14 +49,18 @@ SPECIAL_CATEGORY_FIELDS = (
 )
 
 
-class PersonalDataViewSet(viewsets.GenericViewSet):
-    """Cursor pages like the directory; ordered by last change so partners can sync."""
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Cursor pages like the directory; ordering by last change for partners that sync."""
 
     pagination_class = DirectoryCursorPagination
     filter_backends = (StrictFilterBackend, StableOrderingFilter)
     ordering = ("id",)
     ordering_fields = ("updated_at",)
     rules: dict[str, Rule] = {}
+
+
+class PersonalDataViewSet(AccessLoggedMixin, ScopedViewSet):
+    """Every record shown is written to the access log."""
 
 
 # --- People ------------------------------------------------------------------------------

@@ -112,7 +112,9 @@ def referral_move(
         raise ValidationError({"status": [_("Only %(who)s can make this change.") % {"who": who}]})
     if on < referral.referred_on:
         raise ValidationError({"on": [_("The date cannot be before the referral.")]})
-    if status in NEEDS_REASON and not (reason or referral.reason):
+    # The reason stored so far is why the referral was made: declining or closing needs
+    # its own.
+    if status in NEEDS_REASON and not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why.")]})
     if status in (S.ACCEPTED, S.DECLINED):
         referral.responded_on = on

@@ -6,7 +6,7 @@ from oauth2_provider.views import RevokeTokenView, TokenView
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet, CaseViewSet, ReferralViewSet
-from config.permissions import DIRECTORY_READ
+from config.permissions import DIRECTORY_READ, EndpointRule
 from housing.api import HousingUnitViewSet, PlacementViewSet
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet
 from services.api import (
@@ -25,16 +25,20 @@ class PublicAPIRootView(APIRootView):
 
 
 class SchemaView(SpectacularAPIView):
-    """The schema and its documentation are as public as the directory they describe."""
+    """The schema and its documentation are as public as the directory they describe
+    (drf-spectacular would let anyone in, whatever the rule: the rule is applied)."""
 
+    permission_classes = (EndpointRule,)
     rules = {"get": DIRECTORY_READ}
 
 
 class SwaggerView(SpectacularSwaggerView):
+    permission_classes = (EndpointRule,)
     rules = {"get": DIRECTORY_READ}
 
 
 class RedocView(SpectacularRedocView):
+    permission_classes = (EndpointRule,)
     rules = {"get": DIRECTORY_READ}
 
 

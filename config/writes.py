@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CheckConstraint, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
@@ -41,25 +42,45 @@ def etag_of(instance) -> str:
     return f'"{instance.version}"'
 
 
-def as_drf_errors(error: DjangoValidationError) -> dict:
-    """Field-level model errors as DRF errors: ``__all__`` becomes ``non_field_errors``."""
-    if hasattr(error, "error_dict"):
-        errors = error.message_dict
-    else:
-        errors = {NON_FIELD_ERRORS: error.messages}
-    return {
-        ("non_field_errors" if name == NON_FIELD_ERRORS else name): messages
-        for name, messages in errors.items()
-    }
+def constraint_field(model, code: str | None) -> str | None:
+    """The field a check constraint is about (the first one its condition names), so that
+    its message can stand by that field rather than under ``non_field_errors``."""
+
+    def first_field(condition) -> str | None:
+        for child in getattr(condition, "children", ()):
+            found = first_field(child) if isinstance(child, Q) else child[0].split("__")[0]
+            if found:
+                return found
+        return None
+
+    for constraint in model._meta.constraints if model is not None and code else ():
+        if isinstance(constraint, CheckConstraint) and constraint.violation_error_code == code:
+            return first_field(constraint.condition)
+    return None
+
+
+def as_drf_errors(error: DjangoValidationError, model=None) -> dict:
+    """Model errors as DRF errors, by field: a check constraint's message goes to the
+    field it is about; other whole-record errors become ``non_field_errors``."""
+    errors: dict[str, list[str]] = {}
+    parts = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: [error]}
+    for name, items in parts.items():
+        for item in items:
+            for message in DjangoValidationError(item).messages:
+                field = name
+                if name == NON_FIELD_ERRORS:
+                    field = constraint_field(model, item.code) or "non_field_errors"
+                errors.setdefault(field, []).append(message)
+    return errors
 
 
 @contextmanager
-def domain_errors() -> Iterator[None]:
+def domain_errors(model=None) -> Iterator[None]:
     """A domain function's or the database's refusal as a 400 or 409 answer, not a 500."""
     try:
         yield
     except DjangoValidationError as error:
-        raise ValidationError(as_drf_errors(error)) from None
+        raise ValidationError(as_drf_errors(error, model)) from None
     except IntegrityError as error:
         # The database's own rules (triggers, exclusion constraints) under concurrency.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -99,7 +120,7 @@ class StrictInputSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         }
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        with domain_errors(), transaction.atomic():
+        with domain_errors(type(instance)), transaction.atomic():
             instance.full_clean()
             instance.save()
             for name, value in many.items():
@@ -165,7 +186,7 @@ class VersionedUpdateMixin:
                 )
             serializer = self.get_serializer(instance, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            with domain_errors():
+            with domain_errors(type(instance)):
                 serializer.save()
         response = Response(serializer.data)
         response["ETag"] = etag_of(instance)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 
-from beneficiaries.api import PersonalDataViewSet
+from beneficiaries.api import PersonalDataViewSet, ScopedViewSet
 from beneficiaries.visibility import scope_of
 from config.api import (
     IdFilter,
@@ -143,7 +143,7 @@ class HousingUnitFilter(SyncFilterSet):
 
 class HousingUnitViewSet(
     VersionedUpdateMixin,
-    PersonalDataViewSet,
+    ScopedViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
 ):

@@ -1,7 +1,7 @@
 """Bearer tokens of partner systems, acting as the partner's service account."""
 
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.exceptions import AuthenticationFailed
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from config.access_log import log_access
 from registry.models import MetropolitanCity, Municipality, Zone
 
 admin.site.site_header = _("Atlante – back office")
@@ -141,6 +142,12 @@ class AtlanteModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.optimise(super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        record = super().get_object(request, object_id, from_field)
+        if record is not None:
+            log_access(request, [record], via="admin")
+        return record
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The forms check the rules first; the database has the last word under

@@ -22,6 +22,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from config.access_log import log_access
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
@@ -109,6 +110,7 @@ def admin_world() -> World:
         metropolitan_city=municipality.metropolitan_city, municipalities=[municipality]
     )
     register_partner("Gestionale", provider, Role.PROVIDER_STAFF, ["directory:read"])
+    log_access(request_for(world.users["social_worker"]), [records["b1"]], via="admin")
     return world
 
 

@@ -69,7 +69,7 @@ def place():
     centre = MunicipalityFactory(
         metropolitan_city=metro,
         istat_code="999001",
-        cadastral_code="Z901",
+        cadastral_code="W901",
         name="Provalta",
         population=120_000,
         population_year=2021,
@@ -230,7 +230,7 @@ def test_municipality_json_has_no_boundary(api, place):
     expected = {
         "id": centre.pk,
         "istat_code": "999001",
-        "cadastral_code": "Z901",
+        "cadastral_code": "W901",
         "name": "Provalta",
         "metropolitan_city": "prova",
         "population": 120_000,
