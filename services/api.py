@@ -349,7 +349,12 @@ class OrganisationFilter(ModifiedAfterFilterSet):
 class ServiceFilter(NearAndOpenFilterSet):
     """Where a service is: where one of its active sites is. With ``near`` and an opening
     filter together, one and the same nearby site must be open; a service's distance is
-    that of its nearest matching site."""
+    that of its nearest matching site. ``q`` looks in the name, the alternate name and the
+    description (people search for "docce", not for the service's official name)."""
+
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("text in the name, alternate name or description")
+    )
 
     category = django_filters.CharFilter(
         method="filter_category", label=_("category code, with its sub-categories")
@@ -385,6 +390,13 @@ class ServiceFilter(NearAndOpenFilterSet):
             "status",
             "has_free_places",
             "modified_after",
+        )
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(alternate_name__icontains=value)
+            | Q(description__icontains=value)
         )
 
     def filter_free_places(self, queryset, name, value):

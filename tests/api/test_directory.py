@@ -360,6 +360,7 @@ def second(place):
     service = ServiceFactory(
         organisation=organisation,
         name="Centro diurno Brezza",
+        description="Docce, lavanderia e un pasto caldo a mezzogiorno.",
         categories=[ServiceCategory.objects.get(code="low-threshold.day-centre")],
         status=ServiceStatus.TEMPORARILY_CLOSED,
     )
@@ -379,6 +380,7 @@ def _scoped(api, endpoint, **params):
     [
         ({}, {"first", "second"}),
         ({"q": "dormitorio"}, {"first"}),
+        ({"q": "pasto caldo"}, {"second"}),
         ({"category": "low-threshold.night-shelter"}, {"first"}),
         ({"category": "low-threshold"}, {"first", "second"}),
         ({"category": "low"}, set()),
