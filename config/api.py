@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
-from config.permissions import PUBLIC_READ_RULES
+from config.permissions import PUBLIC_READ_RULES, rule_for
 
 
 class DirectoryCursorPagination(CursorPagination):
@@ -178,8 +178,6 @@ class AtlanteAutoSchema(AutoSchema):
     def get_auth(self) -> list[dict]:
         """Anonymous callers are documented (an empty requirement) exactly where the
         endpoint's rule lets them in."""
-        from config.permissions import rule_for
-
         auths = [auth for auth in super().get_auth() if auth]
         rule = rule_for(self.view, self.view.request)
         if rule is not None and rule.anonymous:
@@ -190,8 +188,6 @@ class AtlanteAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        from config.permissions import rule_for
-
         rule = rule_for(self.view, self.view.request)
         extra = {
             "400": error_response(_("Invalid query parameter or field.")),
