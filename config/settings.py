@@ -151,6 +151,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-partner-tokens": {
+        "task": "partners.tasks.clear_expired_tokens",
+        "schedule": 60 * 60,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # The shared cache holds the API rate-limit counters, so that every web process counts

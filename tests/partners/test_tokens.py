@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from partners.models import PartnerClient
 from partners.onboarding import register_partner
+from partners.tasks import clear_expired_tokens
 from services.models import Role
 from tests.factories import CapacityFactory, ServiceAtSiteFactory, ServiceFactory, SiteFactory
 
@@ -192,3 +193,16 @@ def test_register_partner_refuses_an_unknown_scope(provider_organisation):
             scopes=["cases:write"],
         )
     assert not Application.objects.exists()
+
+
+def test_expired_tokens_are_cleared_by_the_hourly_job(partner, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["clear-expired-partner-tokens"]["task"] == (
+        "partners.tasks.clear_expired_tokens"
+    )
+    old = token_response(partner.client_id, partner.client_secret).json()["access_token"]
+    fresh = token_response(partner.client_id, partner.client_secret).json()["access_token"]
+    AccessToken.objects.filter(token=old).update(
+        expires=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    clear_expired_tokens.delay()
+    assert list(AccessToken.objects.values_list("token", flat=True)) == [fresh]
