@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed clean
+.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -62,6 +62,12 @@ bench-seed: $(VENV)/.synced
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) seed_demo --scale large --seed 1
 
 bench: bench-seed
+
+## bench-api: API latency against the bare SQL of the same page, on the bench-seed data
+## (issue 3); options through BENCH_API_ARGS, e.g. BENCH_API_ARGS="--profile --explain"
+bench-api: $(VENV)/.synced
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(PY) -m tests.bench.bench_api $(BENCH_API_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -12,13 +12,13 @@ class PartnerTokenAuthentication(OAuth2Authentication):
     valid: both answer 401 instead of an anonymous reading."""
 
     def authenticate(self, request):
+        if not request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None  # no token: nothing for OAuth to parse (most directory reads)
         result = super().authenticate(request)
         if result is None:
             # A caller who presents a token that is expired, revoked or unknown is told
             # so, rather than being served silently as an anonymous caller.
-            if request.headers.get("Authorization", "").lower().startswith("bearer "):
-                raise AuthenticationFailed(_("The token is invalid, expired or revoked."))
-            return None
+            raise AuthenticationFailed(_("The token is invalid, expired or revoked."))
         user, token = result
         application = token.application
         partner = getattr(application, "partner", None)
