@@ -5,6 +5,8 @@ Shared fixtures: organisations and one user per role, each with an active member
 
 import pytest
 
+from gaps.models import Standard
+from gaps.reference_standards import sync_standards
 from services.models import Language, LegalForm, Role, ServiceCategory
 from services.reference_data import sync_reference_data
 from services.roles import sync_role_groups
@@ -13,12 +15,13 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 def _ensure_reference_data() -> None:
     sync_reference_data(ServiceCategory, Language)
+    sync_standards(Standard, ServiceCategory)
     sync_role_groups()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Data migrations' rows (taxonomy, languages, role groups) are emptied by the flush
+    """Data migrations' rows (taxonomy, languages, standards, role groups) are emptied by the flush
     that ends a transactional test; a reused test database may start without them."""
     with django_db_blocker.unblock():
         _ensure_reference_data()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "housing",
     "hsds",
     "partners",
+    "gaps",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

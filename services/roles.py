@@ -13,6 +13,8 @@ VIEW, ADD, CHANGE = "view", "add", "change"
 _PERSONAL = ["beneficiary", "case", "need", "referral", "consent", "note"]
 _DIRECTORY = ["organisation", "service", "site", "serviceatsite", "capacity", "openinghours"]
 _TERRITORY = ["metropolitancity", "municipality", "zone"]
+# Coverage standards and population by group: officials plan with them (issue 4).
+_PLANNING = ["standard", "populationfigure"]
 
 
 def _perms(app: str, models: list[str], actions: tuple[str, ...]) -> list[str]:
@@ -41,11 +43,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ),
     Role.OFFICIAL: (
         _perms("registry", _TERRITORY, (VIEW, ADD, CHANGE))
+        + _perms("gaps", _PLANNING, (VIEW, ADD, CHANGE))
         + _perms("services", [*_DIRECTORY, "servicecategory", "language"], (VIEW,))
         + _perms("housing", ["housingunit"], (VIEW,))
     ),
     Role.ADMINISTRATOR: (
         _perms("registry", _TERRITORY, (VIEW, ADD, CHANGE))
+        + _perms("gaps", _PLANNING, (VIEW, ADD, CHANGE))
         + _perms("services", [*_DIRECTORY, "servicecategory", "language"], (VIEW, ADD, CHANGE))
         + _perms("services", ["membership"], (VIEW, ADD, CHANGE))
         + _perms("housing", ["housingunit"], (VIEW, ADD, CHANGE))

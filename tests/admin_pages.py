@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from config.access_log import log_access
+from gaps.models import PopulationFigure
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
@@ -111,6 +112,9 @@ def admin_world() -> World:
     )
     register_partner("Gestionale", provider, Role.PROVIDER_STAFF, ["directory:read"])
     log_access(request_for(world.users["social_worker"]), [records["b1"]], via="admin")
+    PopulationFigure.objects.create(
+        municipality=municipality, group="women", year=2023, population=1200, source="ISTAT"
+    )
     return world
 
 

@@ -1,0 +1,69 @@
+"""The rules of standards and population figures are enforced by the database."""
+
+from decimal import Decimal
+
+import pytest
+
+from gaps.models import PopulationFigure, Standard
+from services.models import ServiceCategory
+from tests.factories import MunicipalityFactory
+from tests.integrity import violates
+
+pytestmark = pytest.mark.django_db
+
+
+def standard(**fields) -> Standard:
+    values = {
+        "code": "test-standard",
+        "name_it": "Prova",
+        "name_en": "Test",
+        "kind": "ratio",
+        "category": ServiceCategory.objects.get(code="gender-violence.shelter"),
+        "supply_measure": "places",
+        "units": Decimal("1"),
+        "per_inhabitants": 10000,
+        "source": "Test source",
+    }
+    values.update(fields)
+    return Standard.objects.create(**values)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "fields"),
+    [
+        ("standard_ratio_complete", {"units": None}),
+        ("standard_ratio_complete", {"per_inhabitants": 0}),
+        ("standard_presence_zone_kind", {"kind": "presence", "zone_kind": ""}),
+        ("standard_accessibility_complete", {"kind": "accessibility", "decay": "step"}),
+        (
+            "standard_accessibility_complete",
+            {"kind": "accessibility", "catchment_km": Decimal("5"), "decay": ""},
+        ),
+        ("standard_kind_known", {"kind": "wishful"}),
+    ],
+)
+def test_standard_rules(constraint, fields):
+    with violates(constraint):
+        standard(**fields)
+
+
+def test_complete_standards_of_each_kind_are_accepted():
+    standard(code="a")
+    standard(code="b", kind="presence", zone_kind="ats", units=None, per_inhabitants=None)
+    standard(code="c", kind="accessibility", catchment_km=Decimal("10"), decay="gaussian")
+    assert Standard.objects.filter(code__in=["a", "b", "c"]).count() == 3
+
+
+def test_population_figures():
+    municipality = MunicipalityFactory()
+    PopulationFigure.objects.create(
+        municipality=municipality, group="women", year=2023, population=10, source="ISTAT"
+    )
+    with violates("population_figure_unique"):
+        PopulationFigure.objects.create(
+            municipality=municipality, group="women", year=2023, population=11, source="ISTAT"
+        )
+    with violates("population_figure_not_total"):
+        PopulationFigure.objects.create(
+            municipality=municipality, group="all", year=2023, population=11, source="ISTAT"
+        )
