@@ -8,6 +8,7 @@ With ``DEBUG`` off it refuses to start without real secrets.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -161,7 +162,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.clear_expired_tokens",
         "schedule": 60 * 60,
     },
+    # Coverage of all metropolitan cities, every night at 02:30 (Europe/Rome).
+    "coverage-all-nightly": {
+        "task": "gaps.tasks.compute_coverage",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# A coverage run still "running" after this long died with its process.
+COVERAGE_RUN_TIMEOUT = env.int("COVERAGE_RUN_TIMEOUT", default=1800)
 CELERY_TIMEZONE = TIME_ZONE
 
 # The shared cache holds the API rate-limit counters, so that every web process counts

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gaps.models import PopulationFigure, Standard
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
 from registry.admin import AtlanteModelAdmin
 
 
@@ -41,3 +41,52 @@ class PopulationFigureAdmin(AtlanteModelAdmin):
     list_select_related = ("municipality",)
     search_fields = ("municipality__name", "municipality__istat_code")
     raw_id_fields = ("municipality",)
+
+
+class ReadOnlyAdmin(AtlanteModelAdmin):
+    """Computed records: looked at, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CoverageRun)
+class CoverageRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "scope",
+        "status",
+        "progress",
+        "trigger",
+        "started_at",
+        "duration",
+        "input_fingerprint",
+    )
+    list_filter = ("status", "trigger")
+    search_fields = ("scope",)
+
+
+@admin.register(CoverageResult)
+class CoverageResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "run",
+        "standard",
+        "area_kind",
+        "municipality",
+        "zone",
+        "population_used",
+        "supply",
+        "requirement",
+        "gap",
+        "accessibility",
+        "unmet",
+    )
+    list_filter = ("area_kind", "present", "group_known")
+    list_select_related = ("run", "standard", "municipality", "zone")
+    search_fields = ("municipality__name", "zone__name", "standard__code")

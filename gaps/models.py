@@ -10,12 +10,13 @@ A standard says what a territory should have of one service category, with its s
 Officials edit them in the admin; the real ones are seeded by migration 0002.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.tracking import Tracked
-from registry.models import Municipality, ZoneKind
+from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 from services.models import CapacityUnit, ServiceCategory
 
 
@@ -95,6 +96,14 @@ class Standard(Tracked):
         _("catchment (km)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     decay = models.CharField(_("distance decay"), max_length=10, choices=Decay.choices, blank=True)
+    sigma_km = models.DecimalField(
+        _("Gaussian spread (km)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For the Gaussian decay; half the catchment if left empty."),
+    )
     source = models.CharField(_("source"), max_length=300)
     legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -187,3 +196,143 @@ class PopulationFigure(Tracked):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.group} {self.year}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    COMPLETE = "complete", _("complete")
+    FAILED = "failed", _("failed")
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", _("nightly schedule")
+    CHANGE = "change", _("data changed")
+    MANUAL = "manual", _("started by hand")
+
+
+class CoverageRun(models.Model):
+    """One computation of every active standard over a metropolitan city (or all).
+
+    Its results are written in the same transaction that marks it complete, so readers
+    see a whole run or none; the latest complete run of a scope is the one shown, and
+    older runs stay for comparison.
+    """
+
+    metropolitan_city = models.ForeignKey(
+        MetropolitanCity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coverage_runs",
+        verbose_name=_("metropolitan city"),
+        help_text=_("Empty: all metropolitan cities."),
+    )
+    # The metropolitan city's slug, or "all": one key per scope, so that the database can
+    # refuse a second running run of the same scope (a NULL would never collide).
+    scope = models.CharField(_("scope"), max_length=50, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    trigger = models.CharField(_("trigger"), max_length=10, choices=RunTrigger.choices)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("triggered by"),
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration = models.DurationField(_("duration"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("coverage run")
+        verbose_name_plural = _("coverage runs")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["scope", "status", "-finished_at"], name="run_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=Q(status="running"),
+                name="coverage_one_running_run_per_scope",
+                violation_error_code="coverage_one_running_run_per_scope",
+                violation_error_message=_("A run of this scope is already under way."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="coverage_run_progress_percent",
+                violation_error_code="coverage_run_progress_percent",
+                violation_error_message=_("Progress is a percentage."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="running") | Q(finished_at__isnull=False),
+                name="coverage_run_finished_has_time",
+                violation_error_code="coverage_run_finished_has_time",
+                violation_error_message=_("A finished run has its finishing time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+
+class AreaKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("municipality")
+    ZONE = "zone", _("zone")
+
+
+class CoverageResult(models.Model):
+    """One area (municipality or zone), one standard, one run: every lens, and what it
+    was computed from, so that the row explains itself."""
+
+    run = models.ForeignKey(
+        CoverageRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run")
+    )
+    standard = models.ForeignKey(
+        Standard, on_delete=models.PROTECT, related_name="results", verbose_name=_("standard")
+    )
+    area_kind = models.CharField(_("area kind"), max_length=12, choices=AreaKind.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    population_used = models.FloatField(_("population used"))
+    group_known = models.BooleanField(
+        _("group population known"),
+        help_text=_("False: the standard's group was not known here; the total was used."),
+    )
+    supply = models.FloatField(_("supply"))
+    site_count = models.PositiveIntegerField(_("sites"))
+    present = models.BooleanField(_("present"))
+    requirement = models.FloatField(_("requirement"), null=True, blank=True)
+    gap = models.FloatField(_("gap (units)"), null=True, blank=True)
+    ratio = models.FloatField(_("supply / requirement"), null=True, blank=True)
+    accessibility = models.FloatField(_("accessibility (2SFCA)"))
+    sites_in_reach = models.PositiveIntegerField(_("sites in reach"), null=True, blank=True)
+    waiting = models.FloatField(_("people waiting"))
+    free_places = models.FloatField(_("free places"))
+    unmet = models.FloatField(_("unmet demand"))
+
+    class Meta:
+        verbose_name = _("coverage result")
+        verbose_name_plural = _("coverage results")
+        indexes = [models.Index(fields=["run", "standard"], name="result_run_standard")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area_kind="municipality", municipality__isnull=False, zone__isnull=True)
+                | Q(area_kind="zone", zone__isnull=False, municipality__isnull=True),
+                name="coverage_result_one_area",
+                violation_error_code="coverage_result_one_area",
+                violation_error_message=_("A result is about one municipality or one zone."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.standard_id}/{self.municipality_id or self.zone_id}"

@@ -15,6 +15,7 @@ _DIRECTORY = ["organisation", "service", "site", "serviceatsite", "capacity", "o
 _TERRITORY = ["metropolitancity", "municipality", "zone"]
 # Coverage standards and population by group: officials plan with them (issue 4).
 _PLANNING = ["standard", "populationfigure"]
+_COVERAGE = ["coveragerun", "coverageresult"]
 
 
 def _perms(app: str, models: list[str], actions: tuple[str, ...]) -> list[str]:
@@ -44,12 +45,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICIAL: (
         _perms("registry", _TERRITORY, (VIEW, ADD, CHANGE))
         + _perms("gaps", _PLANNING, (VIEW, ADD, CHANGE))
+        + _perms("gaps", _COVERAGE, (VIEW,))
         + _perms("services", [*_DIRECTORY, "servicecategory", "language"], (VIEW,))
         + _perms("housing", ["housingunit"], (VIEW,))
     ),
     Role.ADMINISTRATOR: (
         _perms("registry", _TERRITORY, (VIEW, ADD, CHANGE))
         + _perms("gaps", _PLANNING, (VIEW, ADD, CHANGE))
+        + _perms("gaps", _COVERAGE, (VIEW,))
         + _perms("services", [*_DIRECTORY, "servicecategory", "language"], (VIEW, ADD, CHANGE))
         + _perms("services", ["membership"], (VIEW, ADD, CHANGE))
         + _perms("housing", ["housingunit"], (VIEW, ADD, CHANGE))

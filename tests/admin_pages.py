@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from config.access_log import log_access
 from gaps.models import PopulationFigure
+from gaps.runs import run_coverage
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
@@ -115,6 +116,7 @@ def admin_world() -> World:
     PopulationFigure.objects.create(
         municipality=municipality, group="women", year=2023, population=1200, source="ISTAT"
     )
+    run_coverage(municipality.metropolitan_city)
     return world
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from gaps.models import PopulationFigure, Standard
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
 from services.models import ServiceCategory
 from tests.factories import MunicipalityFactory
 from tests.integrity import violates
@@ -66,4 +66,34 @@ def test_population_figures():
     with violates("population_figure_not_total"):
         PopulationFigure.objects.create(
             municipality=municipality, group="all", year=2023, population=11, source="ISTAT"
+        )
+
+
+def test_coverage_run_and_result_rules():
+    CoverageRun.objects.create(scope="all", trigger="manual")
+    with violates("coverage_one_running_run_per_scope"):
+        CoverageRun.objects.create(scope="all", trigger="manual")
+    with violates("coverage_run_progress_percent"):
+        CoverageRun.objects.create(scope="roma", trigger="manual", progress=101)
+    with violates("coverage_run_finished_has_time"):
+        CoverageRun.objects.create(scope="milano", trigger="manual", status="complete")
+    run = CoverageRun.objects.get()
+    values = {
+        "run": run,
+        "standard": Standard.objects.get(code="shelter-family-places"),
+        "population_used": 1.0,
+        "group_known": True,
+        "supply": 0.0,
+        "site_count": 0,
+        "present": False,
+        "accessibility": 0.0,
+        "waiting": 0.0,
+        "free_places": 0.0,
+        "unmet": 0.0,
+    }
+    with violates("coverage_result_one_area"):
+        CoverageResult.objects.create(area_kind="municipality", **values)
+    with violates("coverage_result_one_area"):
+        CoverageResult.objects.create(
+            area_kind="zone", municipality=MunicipalityFactory(), **values
         )

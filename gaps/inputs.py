@@ -1,0 +1,236 @@
+"""From the database to the arrays of registry/coverage.py, for one scope and standard.
+
+Areas are the municipalities of the scope, with their total population and, where
+imported, the population of the standard's group. Sites are the active sites offering a
+listed service of the standard's category (with its sub-categories) — confidential ones
+included, since they are supply: only their aggregate ever leaves the computation. For a
+single metropolitan city the sites just beyond its border, within the catchment, are
+included too (they serve the border) but add to no area's supply. Demand is counted per
+person's municipality of residence, or the referred site's, or the case organisation's.
+A few grouped queries per standard; no per-row queries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from beneficiaries.models import Referral, ReferralStatus
+from gaps.models import PopulationFigure, PopulationGroup, Standard, StandardKind, SupplyMeasure
+from registry.coverage import Catchment, CategoryInputs, Decay, RatioStandard
+from registry.models import Municipality, Zone
+from services.api import category_branch_q, listed_services, listed_sites
+from services.models import Capacity, CapacityUnit, ServiceAtSite, ServiceCategory
+
+# The catchment of the accessibility lens where a standard gives none (ratio and
+# presence standards): 10 km, step. Recorded in every run's parameters.
+DEFAULT_CATCHMENT_KM = 10.0
+KM_PER_DEGREE_LATITUDE = 111.2
+FREE_PLACE_UNITS = (CapacityUnit.PLACES, CapacityUnit.BEDS)
+
+
+@dataclass
+class LoadedInputs:
+    inputs: CategoryInputs
+    municipality_ids: list[int]
+    zone_ids: list[int]
+    parameters: dict = field(default_factory=dict)
+
+
+def catchment_of(standard: Standard) -> Catchment:
+    if standard.kind != StandardKind.ACCESSIBILITY:
+        return Catchment(DEFAULT_CATCHMENT_KM, Decay.STEP)
+    threshold = float(standard.catchment_km)
+    if standard.decay == Decay.GAUSSIAN:
+        sigma = float(standard.sigma_km) if standard.sigma_km else threshold / 2
+        return Catchment(threshold, Decay.GAUSSIAN, sigma=sigma)
+    return Catchment(threshold, Decay(standard.decay))
+
+
+def scope_municipalities(metropolitan_city) -> list[Municipality]:
+    municipalities = Municipality.objects.defer("boundary").order_by("id")
+    if metropolitan_city is not None:
+        municipalities = municipalities.filter(metropolitan_city=metropolitan_city)
+    return list(municipalities.only("id", "population", "centroid_lat", "centroid_lon"))
+
+
+def group_population(municipality_ids: list[int], group: str) -> dict[int, int]:
+    """The latest imported figure of the group per municipality."""
+    if group == PopulationGroup.ALL:
+        return {}
+    latest: dict[int, int] = {}
+    rows = (
+        PopulationFigure.objects.filter(municipality_id__in=municipality_ids, group=group)
+        .order_by("municipality_id", "-year")
+        .values_list("municipality_id", "population")
+    )
+    for municipality_id, population in rows:
+        latest.setdefault(municipality_id, population)
+    return latest
+
+
+def site_supply(standard: Standard, box: tuple[float, float, float, float] | None):
+    """Per site offering the category: (lon, lat, municipality id, capacity, free)."""
+    offerings = ServiceAtSite.objects.filter(
+        Q(
+            service__in=listed_services()
+            .filter(categories__in=_branch(standard.category.code))
+            .values("pk")
+        ),
+        site__in=listed_sites().values("pk"),
+    )
+    if box is not None:
+        south, north, west, east = box
+        offerings = offerings.filter(
+            site__latitude__gte=south,
+            site__latitude__lte=north,
+            site__longitude__gte=west,
+            site__longitude__lte=east,
+        )
+    sites = {
+        row["site_id"]: [
+            row["site__longitude"],
+            row["site__latitude"],
+            row["site__municipality_id"],
+            0.0,
+            0.0,
+        ]
+        for row in offerings.values(
+            "site_id", "site__longitude", "site__latitude", "site__municipality_id"
+        ).distinct()
+    }
+    capacities = Capacity.objects.filter(offering__in=offerings.values("pk"))
+    if standard.supply_measure == SupplyMeasure.SITES:
+        for site in sites.values():
+            site[3] = 1.0
+    else:
+        totals = (
+            capacities.filter(unit=standard.supply_measure)
+            .values("offering__site_id")
+            .annotate(total=Sum("total"))
+        )
+        for row in totals:
+            sites[row["offering__site_id"]][3] = float(row["total"])
+    free = (
+        capacities.filter(unit__in=FREE_PLACE_UNITS, available__isnull=False)
+        .values("offering__site_id")
+        .annotate(free=Sum("available"))
+    )
+    for row in free:
+        sites[row["offering__site_id"]][4] = float(row["free"])
+    return [sites[site_id] for site_id in sorted(sites)]
+
+
+def _branch(code: str):
+    return ServiceCategory.objects.filter(category_branch_q(code))
+
+
+def demand(standard: Standard) -> dict[int, tuple[int, int]]:
+    """Open referrals and wait-listed people per municipality, for the category."""
+    rows = (
+        Referral.objects.filter(
+            service__in=listed_services()
+            .filter(categories__in=_branch(standard.category.code))
+            .values("pk"),
+            status__in=(ReferralStatus.REFERRED, ReferralStatus.WAITING),
+        )
+        .annotate(
+            area=Coalesce(
+                "case__beneficiary__residence_municipality_id",
+                "offering__site__municipality_id",
+                "case__organisation__municipality_id",
+            )
+        )
+        .values("area")
+        .annotate(
+            referred=Count("pk", filter=Q(status=ReferralStatus.REFERRED)),
+            waiting=Count("pk", filter=Q(status=ReferralStatus.WAITING)),
+        )
+    )
+    return {row["area"]: (row["referred"], row["waiting"]) for row in rows}
+
+
+def zone_members(metropolitan_city, zone_kind: str) -> tuple[list[int], list[int], list[int]]:
+    """Zones made of whole municipalities (sub-municipal areas are not demand points
+    yet), as (zone ids, member municipality ids, member zone ids)."""
+    zones = Zone.objects.filter(parent_municipality__isnull=True)
+    if metropolitan_city is not None:
+        zones = zones.filter(metropolitan_city=metropolitan_city)
+    if zone_kind:
+        zones = zones.filter(kind=zone_kind)
+    zone_ids = sorted(zones.values_list("id", flat=True))
+    pairs = (
+        Zone.municipalities.through.objects.filter(zone_id__in=zone_ids)
+        .order_by("zone_id", "municipality_id")
+        .values_list("zone_id", "municipality_id")
+    )
+    pairs = list(pairs)
+    return zone_ids, [m for _, m in pairs], [z for z, _ in pairs]
+
+
+def load(metropolitan_city, standard: Standard) -> LoadedInputs:
+    municipalities = scope_municipalities(metropolitan_city)
+    index = {m.pk: i for i, m in enumerate(municipalities)}
+    ids = [m.pk for m in municipalities]
+    catchment = catchment_of(standard)
+    box = None
+    if metropolitan_city is not None and municipalities:
+        margin_lat = catchment.threshold / KM_PER_DEGREE_LATITUDE
+        lats = [m.centroid_lat for m in municipalities]
+        lons = [m.centroid_lon for m in municipalities]
+        margin_lon = margin_lat / max(math.cos(math.radians(max(abs(x) for x in lats))), 0.1)
+        box = (
+            min(lats) - margin_lat,
+            max(lats) + margin_lat,
+            min(lons) - margin_lon,
+            max(lons) + margin_lon,
+        )
+    sites = site_supply(standard, box)
+    groups = group_population(ids, standard.population_group)
+    waiting = demand(standard)
+    zone_ids, member_municipalities, member_zones = zone_members(
+        metropolitan_city, standard.zone_kind
+    )
+    zone_index = {zone_id: i for i, zone_id in enumerate(zone_ids)}
+    in_scope = [
+        (index[m], zone_index[z])
+        for m, z in zip(member_municipalities, member_zones, strict=True)
+        if m in index
+    ]
+    ratio = None
+    if standard.kind == StandardKind.RATIO:
+        ratio = RatioStandard(float(standard.units), float(standard.per_inhabitants))
+    inputs = CategoryInputs(
+        area_population=[float(m.population) for m in municipalities],
+        area_group_population=(
+            None
+            if standard.population_group == PopulationGroup.ALL
+            else [float(groups.get(m.pk, math.nan)) for m in municipalities]
+        ),
+        area_lon=[m.centroid_lon for m in municipalities],
+        area_lat=[m.centroid_lat for m in municipalities],
+        site_lon=[site[0] for site in sites],
+        site_lat=[site[1] for site in sites],
+        site_area=[index.get(site[2], -1) for site in sites],
+        site_capacity=[site[3] for site in sites],
+        site_free_places=[site[4] for site in sites],
+        area_open_referrals=[float(waiting.get(m.pk, (0, 0))[0]) for m in municipalities],
+        area_wait_listed=[float(waiting.get(m.pk, (0, 0))[1]) for m in municipalities],
+        catchment=catchment,
+        standard=ratio,
+        zone_member_area=np.array([area for area, _ in in_scope], dtype=np.int64),
+        zone_member_zone=np.array([zone for _, zone in in_scope], dtype=np.int64),
+        n_zones=len(zone_ids),
+    )
+    parameters = {
+        "standard": standard.code,
+        "version": standard.version,
+        "catchment_km": catchment.threshold,
+        "decay": str(catchment.decay),
+        "sites": len(sites),
+    }
+    return LoadedInputs(inputs, ids, zone_ids, parameters)
