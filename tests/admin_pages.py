@@ -21,10 +21,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from config.access_log import log_access
-from gaps.models import PopulationFigure
-from gaps.runs import run_coverage
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
@@ -116,7 +116,28 @@ def admin_world() -> World:
     PopulationFigure.objects.create(
         municipality=municipality, group="women", year=2023, population=1200, source="ISTAT"
     )
-    run_coverage(municipality.metropolitan_city)
+    # A finished run with one result row (a real run is exercised in tests/gaps).
+    run = CoverageRun.objects.create(
+        scope="admin-world", trigger="manual", status="complete", finished_at=timezone.now()
+    )
+    CoverageResult.objects.create(
+        run=run,
+        standard=Standard.objects.get(code="shelter-family-places"),
+        area_kind="municipality",
+        municipality=municipality,
+        population_used=float(municipality.population),
+        group_known=True,
+        supply=0.0,
+        site_count=0,
+        present=False,
+        requirement=2.5,
+        gap=2.5,
+        ratio=0.0,
+        accessibility=0.0,
+        waiting=0.0,
+        free_places=0.0,
+        unmet=0.0,
+    )
     return world
 
 
