@@ -170,6 +170,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A coverage run still "running" after this long died with its process.
 COVERAGE_RUN_TIMEOUT = env.int("COVERAGE_RUN_TIMEOUT", default=1800)
+# Edits within this many seconds of the first one are covered by the same run.
+COVERAGE_COALESCE_SECONDS = env.int("COVERAGE_COALESCE_SECONDS", default=30)
+# With a broker, edits schedule a recomputation; inline (no broker) they would make every
+# save wait for a whole run, so there coverage is computed by hand or on schedule.
+COVERAGE_RECOMPUTE_ON_CHANGE = env.bool(
+    "COVERAGE_RECOMPUTE_ON_CHANGE", default=not CELERY_TASK_ALWAYS_EAGER
+)
 CELERY_TIMEZONE = TIME_ZONE
 
 # The shared cache holds the API rate-limit counters, so that every web process counts

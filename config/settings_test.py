@@ -19,3 +19,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_AUTOREFRESH = True
 # Rate limits are tested on their own (tests/api/test_rate_limits.py) with small numbers.
 API_RATE_LIMITS = {"partner": 1_000_000, "user": 1_000_000, "anonymous": 1_000_000}
+# Edits do not schedule coverage runs, except in the test that starts a real worker.
+COVERAGE_RECOMPUTE_ON_CHANGE = False

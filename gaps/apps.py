@@ -6,3 +6,9 @@ class GapsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "gaps"
     verbose_name = _("Coverage gaps")
+
+    def ready(self) -> None:
+        # Edits to what coverage is computed from schedule a recomputation.
+        from gaps import triggers
+
+        triggers.connect()

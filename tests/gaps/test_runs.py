@@ -10,54 +10,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from beneficiaries.models import ReferralStatus
 from gaps import runs
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus, RunTrigger
 from gaps.runs import RunUnderWay, latest_complete_run, run_coverage
 from gaps.tasks import compute_coverage
-from registry.models import ZoneKind
-from services.models import CapacityUnit, ServiceCategory
-from tests.factories import (
-    BeneficiaryFactory,
-    CapacityFactory,
-    CaseFactory,
-    MetropolitanCityFactory,
-    MunicipalityFactory,
-    ReferralFactory,
-    ServiceAtSiteFactory,
-    ServiceFactory,
-    SiteFactory,
-    ZoneFactory,
-)
 
 pytestmark = pytest.mark.django_db
 SHELTER = "shelter-family-places"
-
-
-@pytest.fixture
-def city():
-    metro = MetropolitanCityFactory(slug="piccola")
-    a = MunicipalityFactory(metropolitan_city=metro, population=20000, centroid_lat=41.90)
-    b = MunicipalityFactory(metropolitan_city=metro, population=10000, centroid_lat=41.95)
-    c = MunicipalityFactory(metropolitan_city=metro, population=5000, centroid_lat=42.50)
-    ambito = ZoneFactory(metropolitan_city=metro, kind=ZoneKind.AMBITO, municipalities=[a, b])
-    shelter = ServiceFactory(
-        categories=[ServiceCategory.objects.get(code="gender-violence.shelter")],
-        confidential=True,
-        public_contact="1522",
-    )
-    site = SiteFactory(
-        organisation=shelter.organisation, municipality=a, latitude=41.90, longitude=12.5
-    )
-    offering = ServiceAtSiteFactory(service=shelter, site=site)
-    CapacityFactory(offering=offering, unit=CapacityUnit.PLACES, total=6, available=2)
-    person = BeneficiaryFactory(residence_municipality=b)
-    ReferralFactory(
-        case=CaseFactory(beneficiary=person),
-        service=shelter,
-        status=ReferralStatus.WAITING,
-    )
-    return {"metro": metro, "a": a, "b": b, "c": c, "ambito": ambito}
 
 
 def result(run, municipality=None, zone=None, standard=SHELTER) -> CoverageResult:

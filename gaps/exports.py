@@ -1,0 +1,83 @@
+"""A coverage run's results as CSV (one row per area and standard) and as GeoJSON (one
+feature per area and standard, with the municipality's or zone's boundary), for QGIS.
+
+Aggregates only: no person, no site location (confidential shelters are supply inside
+an area's total, never a point).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from gaps.models import AreaKind, CoverageResult, CoverageRun
+
+COLUMNS = (
+    "run",
+    "standard",
+    "standard_source",
+    "area_kind",
+    "area_code",
+    "area_name",
+    "population_used",
+    "group_known",
+    "supply",
+    "site_count",
+    "present",
+    "requirement",
+    "gap",
+    "ratio",
+    "accessibility",
+    "sites_in_reach",
+    "waiting",
+    "free_places",
+    "unmet",
+)
+
+
+def _results(run: CoverageRun, *, with_boundaries: bool):
+    results = CoverageResult.objects.filter(run=run).select_related(
+        "standard", "municipality", "zone"
+    )
+    if not with_boundaries:
+        results = results.defer("municipality__boundary", "zone__boundary")
+    return results.order_by("standard__code", "area_kind", "municipality_id", "zone_id")
+
+
+def _properties(result: CoverageResult) -> dict:
+    area = result.municipality if result.area_kind == AreaKind.MUNICIPALITY else result.zone
+    code = area.istat_code if result.area_kind == AreaKind.MUNICIPALITY else area.code
+    return {
+        "run": result.run_id,
+        "standard": result.standard.code,
+        "standard_source": result.standard.source,
+        "area_kind": result.area_kind,
+        "area_code": code,
+        "area_name": area.name,
+        **{
+            name: getattr(result, name)
+            for name in COLUMNS
+            if name
+            not in ("run", "standard", "standard_source", "area_kind", "area_code", "area_name")
+        },
+    }
+
+
+def as_csv(run: CoverageRun) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for result in _results(run, with_boundaries=False):
+        writer.writerow(_properties(result))
+    return buffer.getvalue()
+
+
+def as_geojson(run: CoverageRun) -> str:
+    features = []
+    for result in _results(run, with_boundaries=True):
+        area = result.municipality if result.area_kind == AreaKind.MUNICIPALITY else result.zone
+        features.append(
+            {"type": "Feature", "geometry": area.boundary, "properties": _properties(result)}
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

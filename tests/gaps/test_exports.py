@@ -1,0 +1,59 @@
+"""A run's results as CSV and GeoJSON, for QGIS; no site location ever leaves."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gaps.runs import run_coverage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_csv_has_a_row_per_area_and_standard(city, tmp_path):
+    run = run_coverage(city["metro"])
+    path = tmp_path / "coverage.csv"
+    call_command("export_coverage", path, metro="piccola")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert len(rows) == run.results.count()
+    shelter_a = next(
+        row
+        for row in rows
+        if row["standard"] == "shelter-family-places" and row["area_code"] == city["a"].istat_code
+    )
+    assert shelter_a["supply"] == "6.0"
+    assert shelter_a["requirement"] == "2.0"
+    assert shelter_a["standard_source"].startswith("Council of Europe")
+    assert shelter_a["run"] == str(run.pk)
+
+
+def test_geojson_draws_the_areas_not_the_sites(city, tmp_path):
+    city["a"].boundary = {
+        "type": "Polygon",
+        "coordinates": [[[12.4, 41.8], [12.6, 41.8], [12.6, 42.0], [12.4, 42.0], [12.4, 41.8]]],
+    }
+    city["a"].save()
+    run = run_coverage(city["metro"])
+    path = tmp_path / "coverage.geojson"
+    call_command("export_coverage", path, run=run.pk, format="geojson")
+    text = path.read_text(encoding="utf-8")
+    collection = json.loads(text)
+    assert collection["type"] == "FeatureCollection"
+    feature = next(
+        f
+        for f in collection["features"]
+        if f["properties"]["area_code"] == city["a"].istat_code
+        and f["properties"]["standard"] == "shelter-family-places"
+    )
+    assert feature["geometry"] == city["a"].boundary
+    assert feature["properties"]["supply"] == 6.0
+    # The confidential shelter's coordinates (41.90, 12.5) appear nowhere as a point.
+    assert '"Point"' not in text
+
+
+def test_no_run_yet_is_said(city, tmp_path):
+    with pytest.raises(CommandError, match="No complete run yet"):
+        call_command("export_coverage", tmp_path / "x.csv", metro="piccola")
