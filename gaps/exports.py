@@ -2,7 +2,8 @@
 feature per area and standard, with the municipality's or zone's boundary), for QGIS.
 
 Aggregates only: no person, no site location (confidential shelters are supply inside
-an area's total, never a point).
+an area's total, never a point). Counts of people (waiting, unmet demand) of 1 to 4 are
+written as "<5", so that nobody can be singled out in a small municipality.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import io
 import json
 
 from gaps.models import AreaKind, CoverageResult, CoverageRun
+
+PEOPLE_COUNTS = ("waiting", "unmet")
+SMALL_CELL = 5
 
 COLUMNS = (
     "run",
@@ -45,6 +49,11 @@ def _results(run: CoverageRun, *, with_boundaries: bool):
     return results.order_by("standard__code", "area_kind", "municipality_id", "zone_id")
 
 
+def suppressed(value: float) -> float | str:
+    """A count of people as it may leave the server: 0, at least 5, or "<5"."""
+    return "<5" if 0 < value < SMALL_CELL else value
+
+
 def _properties(result: CoverageResult) -> dict:
     area = result.municipality if result.area_kind == AreaKind.MUNICIPALITY else result.zone
     code = area.istat_code if result.area_kind == AreaKind.MUNICIPALITY else area.code
@@ -56,7 +65,9 @@ def _properties(result: CoverageResult) -> dict:
         "area_code": code,
         "area_name": area.name,
         **{
-            name: getattr(result, name)
+            name: suppressed(getattr(result, name))
+            if name in PEOPLE_COUNTS
+            else getattr(result, name)
             for name in COLUMNS
             if name
             not in ("run", "standard", "standard_source", "area_kind", "area_code", "area_name")

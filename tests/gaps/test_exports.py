@@ -28,6 +28,14 @@ def test_csv_has_a_row_per_area_and_standard(city, tmp_path):
     assert shelter_a["requirement"] == "2.0"
     assert shelter_a["standard_source"].startswith("Council of Europe")
     assert shelter_a["run"] == str(run.pk)
+    # One person of B is waiting: a count of people under 5 never leaves as such.
+    shelter_b = next(
+        row
+        for row in rows
+        if row["standard"] == "shelter-family-places" and row["area_code"] == city["b"].istat_code
+    )
+    assert (shelter_b["waiting"], shelter_b["unmet"]) == ("<5", "<5")
+    assert all(row["waiting"] in ("0.0", "<5") or float(row["waiting"]) >= 5 for row in rows)
 
 
 def test_geojson_draws_the_areas_not_the_sites(city, tmp_path):
