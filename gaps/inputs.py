@@ -38,6 +38,7 @@ class LoadedInputs:
     inputs: CategoryInputs
     municipality_ids: list[int]
     zone_ids: list[int]
+    site_ids: list[int] = field(default_factory=list)
     parameters: dict = field(default_factory=dict)
 
 
@@ -74,7 +75,8 @@ def group_population(municipality_ids: list[int], group: str) -> dict[int, int]:
 
 
 def site_supply(standard: Standard, box: tuple[float, float, float, float] | None):
-    """Per site offering the category: (lon, lat, municipality id, capacity, free)."""
+    """Per site offering the category, by id: (id, lon, lat, municipality id, capacity,
+    free places)."""
     offerings = ServiceAtSite.objects.filter(
         Q(
             service__in=listed_services()
@@ -122,7 +124,7 @@ def site_supply(standard: Standard, box: tuple[float, float, float, float] | Non
     )
     for row in free:
         sites[row["offering__site_id"]][4] = float(row["free"])
-    return [sites[site_id] for site_id in sorted(sites)]
+    return [(site_id, *sites[site_id]) for site_id in sorted(sites)]
 
 
 def _branch(code: str):
@@ -213,11 +215,11 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
         ),
         area_lon=[m.centroid_lon for m in municipalities],
         area_lat=[m.centroid_lat for m in municipalities],
-        site_lon=[site[0] for site in sites],
-        site_lat=[site[1] for site in sites],
-        site_area=[index.get(site[2], -1) for site in sites],
-        site_capacity=[site[3] for site in sites],
-        site_free_places=[site[4] for site in sites],
+        site_lon=[site[1] for site in sites],
+        site_lat=[site[2] for site in sites],
+        site_area=[index.get(site[3], -1) for site in sites],
+        site_capacity=[site[4] for site in sites],
+        site_free_places=[site[5] for site in sites],
         area_open_referrals=[float(waiting.get(m.pk, (0, 0))[0]) for m in municipalities],
         area_wait_listed=[float(waiting.get(m.pk, (0, 0))[1]) for m in municipalities],
         catchment=catchment,
@@ -233,4 +235,10 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
         "decay": str(catchment.decay),
         "sites": len(sites),
     }
-    return LoadedInputs(inputs, ids, zone_ids, parameters)
+    return LoadedInputs(
+        inputs=inputs,
+        municipality_ids=ids,
+        zone_ids=zone_ids,
+        site_ids=[site[0] for site in sites],
+        parameters=parameters,
+    )
