@@ -7,6 +7,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet, CaseViewSet, ReferralViewSet
 from config.permissions import DIRECTORY_READ, EndpointRule
+from gaps.api import CoverageResultViewSet
 from housing.api import HousingUnitViewSet, PlacementViewSet
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet
 from services.api import (
@@ -60,6 +61,7 @@ router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("placements", PlacementViewSet, basename="placement")
+router.register("coverage-results", CoverageResultViewSet, basename="coverage-result")
 
 app_name = "api"
 urlpatterns = [

@@ -208,8 +208,9 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
         ratio = RatioStandard(float(standard.units), float(standard.per_inhabitants))
     inputs = CategoryInputs(
         area_population=[float(m.population) for m in municipalities],
+        # For a standard about everyone, the group's population is the total: known.
         area_group_population=(
-            None
+            [float(m.population) for m in municipalities]
             if standard.population_group == PopulationGroup.ALL
             else [float(groups.get(m.pk, math.nan)) for m in municipalities]
         ),

@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from beneficiaries.models import Beneficiary, Case, Referral
 from config import api_urls
 from config.permissions import EndpointRule
+from gaps.models import CoverageResult, CoverageRun, Standard
 from housing.models import HousingUnit, Placement
 from partners.onboarding import register_partner
 from registry.models import MetropolitanCity, Municipality, Zone
@@ -124,7 +126,9 @@ PERSONAL_KINDS = {
     "referral": ("own", "other", "protected", "incoming"),
     "placement": ("own", "other", "protected", "incoming", "own_unit"),
 }
-KINDS = {**DIRECTORY_KINDS, **PERSONAL_KINDS}
+# Aggregates for planning: officials and administrators only.
+AGGREGATE_KINDS = {"coverage-result": ("any",)}
+KINDS = {**DIRECTORY_KINDS, **PERSONAL_KINDS, **AGGREGATE_KINDS}
 
 # --- Expectations ---------------------------------------------------------------------------
 
@@ -291,6 +295,13 @@ EXPECTED: dict[tuple[str, str], dict] = {
         providers=("incoming", "own_unit"),
         list_=False,
     ),
+    # Coverage results: the roles that plan (gaps.view_coverageresult), no one else.
+    ("coverage-result", "list"): everyone(
+        403, anonymous=401, official=lists("any"), administrator=lists("any")
+    ),
+    ("coverage-result", "retrieve"): everyone(
+        403, anonymous=401, official=each(200), administrator=each(200)
+    ),
 }
 
 
@@ -445,6 +456,27 @@ def build_world() -> World:
         "incoming": PlacementFactory(case=cases["incoming"], unit=unit_b),
         "own_unit": PlacementFactory(case=cases["own_unit"], unit=unit_a),
     }
+    run = CoverageRun.objects.create(
+        scope="matrix", trigger="manual", status="complete", finished_at=timezone.now()
+    )
+    coverage_result = CoverageResult.objects.create(
+        run=run,
+        standard=Standard.objects.get(code="shelter-family-places"),
+        area_kind="municipality",
+        municipality=town,
+        population_used=25000.0,
+        group_known=True,
+        supply=1.0,
+        site_count=1,
+        present=True,
+        requirement=2.5,
+        gap=1.5,
+        ratio=0.4,
+        accessibility=0.0001,
+        waiting=3.0,
+        free_places=0.0,
+        unmet=3.0,
+    )
 
     world.objects = {
         "organisation": {"own": a, "other": b, "inactive": inactive},
@@ -472,6 +504,7 @@ def build_world() -> World:
         "case": cases,
         "referral": referrals,
         "placement": placements,
+        "coverage-result": {"any": coverage_result},
         # What the referral create cells refer, and to which service.
         "referral-target": {"service": service_b},
     }
@@ -647,6 +680,7 @@ MODELS = {
     "case": Case,
     "referral": Referral,
     "placement": Placement,
+    "coverage-result": CoverageResult,
 }
 
 

@@ -1,0 +1,111 @@
+"""Coverage results for officials and reporting tools: ``/api/v1/coverage-results/``.
+
+By default the rows of the latest complete run of each scope; ``run`` asks for another
+complete run (to compare with last month's). Counts of people (waiting, unmet demand)
+of 1 to 4 are answered as "<5", as in the exports.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers
+
+from beneficiaries.api import ScopedViewSet
+from config.api import IdFilter
+from config.permissions import Rule
+from gaps.exports import suppressed
+from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus
+
+READ = Rule("directory:read", permission="gaps.view_coverageresult")
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "enum": ["<5"]}]})
+class PeopleCountField(serializers.FloatField):
+    """A count of people: 0, at least 5, or "<5"."""
+
+    def to_representation(self, value):
+        return suppressed(float(value))
+
+
+class CoverageResultSerializer(serializers.ModelSerializer):
+    standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    municipality = serializers.SlugRelatedField(
+        slug_field="istat_code", read_only=True, allow_null=True
+    )
+    scope = serializers.CharField(source="run.scope", read_only=True)
+    waiting = PeopleCountField(read_only=True)
+    unmet = PeopleCountField(read_only=True)
+
+    class Meta:
+        model = CoverageResult
+        fields = (
+            "id",
+            "run",
+            "scope",
+            "standard",
+            "area_kind",
+            "municipality",
+            "zone",
+            "population_used",
+            "group_known",
+            "supply",
+            "site_count",
+            "present",
+            "requirement",
+            "gap",
+            "ratio",
+            "accessibility",
+            "sites_in_reach",
+            "waiting",
+            "free_places",
+            "unmet",
+        )
+
+
+class CoverageResultFilter(django_filters.FilterSet):
+    run = IdFilter(method="filter_run", label=_("run (id); the latest complete by default"))
+    metropolitan_city = django_filters.CharFilter(
+        field_name="run__scope", label=_("metropolitan city (slug), or all")
+    )
+    standard = django_filters.CharFilter(field_name="standard__code", label=_("standard (code)"))
+    area_kind = django_filters.ChoiceFilter(choices=AreaKind.choices)
+    municipality = django_filters.CharFilter(
+        field_name="municipality__istat_code", label=_("municipality (ISTAT code)")
+    )
+    zone = IdFilter(field_name="zone", label=_("zone (id)"))
+
+    class Meta:
+        model = CoverageResult
+        fields = ("run", "metropolitan_city", "standard", "area_kind", "municipality", "zone")
+
+    def filter_run(self, queryset, name, value):
+        return queryset.filter(run_id=value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("run") is None:
+            latest = (
+                CoverageRun.objects.filter(status=RunStatus.COMPLETE, scope=OuterRef("run__scope"))
+                .order_by("-finished_at", "-id")
+                .values("pk")[:1]
+            )
+            queryset = queryset.filter(run_id=Subquery(latest))
+        return queryset
+
+
+class CoverageResultViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = CoverageResult.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = CoverageResultSerializer
+    filterset_class = CoverageResultFilter
+    ordering_fields = ("accessibility", "population_used")
+    rules = {"list": READ, "retrieve": READ}
+
+    def get_queryset(self):
+        return (
+            CoverageResult.objects.filter(run__status=RunStatus.COMPLETE)
+            .select_related("standard", "municipality", "run")
+            .defer("municipality__boundary")
+        )
