@@ -302,6 +302,7 @@ def test_api_root_lists_the_endpoints_to_anonymous_callers(api):
         "cases",
         "referrals",
         "placements",
+        "coverage-results",
     }
 
 
