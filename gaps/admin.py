@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from registry.admin import AtlanteModelAdmin
 
 
@@ -29,7 +29,10 @@ class StandardAdmin(AtlanteModelAdmin):
             {"fields": ("supply_measure", "units", "per_inhabitants", "population_group")},
         ),
         (_("Where"), {"fields": ("zone_kind",)}),
-        (_("Accessibility"), {"fields": ("catchment_km", "decay")}),
+        (
+            _("Accessibility"),
+            {"fields": ("catchment", "catchment_unit", "decay", "sigma")},
+        ),
         (_("Source"), {"fields": ("source", "legal_reference", "notes")}),
     )
 
@@ -90,3 +93,11 @@ class CoverageResultAdmin(ReadOnlyAdmin):
     list_filter = ("area_kind", "present", "group_known")
     list_select_related = ("run", "standard", "municipality", "zone")
     search_fields = ("municipality__name", "zone__name", "standard__code")
+
+
+@admin.register(TravelTime)
+class TravelTimeAdmin(AtlanteModelAdmin):
+    list_display = ("municipality", "site", "minutes", "source")
+    list_select_related = ("municipality", "site")
+    search_fields = ("municipality__name", "municipality__istat_code", "source")
+    raw_id_fields = ("municipality", "site")

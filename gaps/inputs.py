@@ -20,11 +20,19 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from beneficiaries.models import Referral, ReferralStatus
-from gaps.models import PopulationFigure, PopulationGroup, Standard, StandardKind, SupplyMeasure
-from registry.coverage import Catchment, CategoryInputs, Decay, RatioStandard
+from gaps.models import (
+    CatchmentUnit,
+    PopulationFigure,
+    PopulationGroup,
+    Standard,
+    StandardKind,
+    SupplyMeasure,
+    TravelTime,
+)
+from registry.coverage import Catchment, CategoryInputs, CostPairs, Decay, RatioStandard
 from registry.models import Municipality, Zone
 from services.api import category_branch_q, listed_services, listed_sites
-from services.models import Capacity, CapacityUnit, ServiceAtSite, ServiceCategory
+from services.models import Capacity, CapacityUnit, ServiceAtSite, ServiceCategory, Site
 
 # The catchment of the accessibility lens where a standard gives none (ratio and
 # presence standards): 10 km, step. Recorded in every run's parameters.
@@ -45,11 +53,42 @@ class LoadedInputs:
 def catchment_of(standard: Standard) -> Catchment:
     if standard.kind != StandardKind.ACCESSIBILITY:
         return Catchment(DEFAULT_CATCHMENT_KM, Decay.STEP)
-    threshold = float(standard.catchment_km)
+    threshold = float(standard.catchment)
     if standard.decay == Decay.GAUSSIAN:
-        sigma = float(standard.sigma_km) if standard.sigma_km else threshold / 2
+        sigma = float(standard.sigma) if standard.sigma else threshold / 2
         return Catchment(threshold, Decay.GAUSSIAN, sigma=sigma)
     return Catchment(threshold, Decay(standard.decay))
+
+
+def minute_catchment(standard: Standard) -> bool:
+    return (
+        standard.kind == StandardKind.ACCESSIBILITY
+        and standard.catchment_unit == CatchmentUnit.MINUTES
+    )
+
+
+def travel_time_pairs(area_ids: list[int], site_ids: list[int]) -> CostPairs:
+    """The imported travel times between these areas and sites, as a cost table in
+    minutes; a pair without a travel time is out of reach."""
+    area_index = {area_id: i for i, area_id in enumerate(area_ids)}
+    site_index = {site_id: j for j, site_id in enumerate(site_ids)}
+    rows = (
+        TravelTime.objects.filter(municipality_id__in=area_ids, site_id__in=site_ids)
+        .order_by("municipality_id", "site_id")
+        .values_list("municipality_id", "site_id", "minutes")
+    )
+    demand, supply, cost = [], [], []
+    for municipality_id, site_id, minutes in rows:
+        demand.append(area_index[municipality_id])
+        supply.append(site_index[site_id])
+        cost.append(minutes)
+    return CostPairs.from_table(
+        np.array(demand, dtype=np.int64),
+        np.array(supply, dtype=np.int64),
+        np.array(cost, dtype=np.float64),
+        n_demand=len(area_ids),
+        n_supply=len(site_ids),
+    )
 
 
 def scope_municipalities(metropolitan_city) -> list[Municipality]:
@@ -74,9 +113,9 @@ def group_population(municipality_ids: list[int], group: str) -> dict[int, int]:
     return latest
 
 
-def site_supply(standard: Standard, box: tuple[float, float, float, float] | None):
+def site_supply(standard: Standard, box: tuple[float, float, float, float] | None, reachable=None):
     """Per site offering the category, by id: (id, lon, lat, municipality id, capacity,
-    free places)."""
+    free places); inside ``box`` if given, among ``reachable`` site ids if given."""
     offerings = ServiceAtSite.objects.filter(
         Q(
             service__in=listed_services()
@@ -85,6 +124,8 @@ def site_supply(standard: Standard, box: tuple[float, float, float, float] | Non
         ),
         site__in=listed_sites().values("pk"),
     )
+    if reachable is not None:
+        offerings = offerings.filter(site__in=reachable)
     if box is not None:
         south, north, west, east = box
         offerings = offerings.filter(
@@ -179,8 +220,16 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
     index = {m.pk: i for i, m in enumerate(municipalities)}
     ids = [m.pk for m in municipalities]
     catchment = catchment_of(standard)
-    box = None
-    if metropolitan_city is not None and municipalities:
+    box = reachable = None
+    by_minutes = minute_catchment(standard)
+    if by_minutes:
+        # Reach is what the travel-time matrix says: the sites in the scope, and those
+        # outside it that an area of the scope has a travel time to.
+        reachable = Site.objects.filter(
+            Q(municipality_id__in=ids)
+            | Q(pk__in=TravelTime.objects.filter(municipality_id__in=ids).values("site_id"))
+        ).values("pk")
+    elif metropolitan_city is not None and municipalities:
         margin_lat = catchment.threshold / KM_PER_DEGREE_LATITUDE
         lats = [m.centroid_lat for m in municipalities]
         lons = [m.centroid_lon for m in municipalities]
@@ -191,7 +240,7 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
             min(lons) - margin_lon,
             max(lons) + margin_lon,
         )
-    sites = site_supply(standard, box)
+    sites = site_supply(standard, box, reachable)
     groups = group_population(ids, standard.population_group)
     waiting = demand(standard)
     zone_ids, member_municipalities, member_zones = zone_members(
@@ -214,10 +263,16 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
             if standard.population_group == PopulationGroup.ALL
             else [float(groups.get(m.pk, math.nan)) for m in municipalities]
         ),
-        area_lon=[m.centroid_lon for m in municipalities],
-        area_lat=[m.centroid_lat for m in municipalities],
-        site_lon=[site[1] for site in sites],
-        site_lat=[site[2] for site in sites],
+        **(
+            {"cost_pairs": travel_time_pairs(ids, [site[0] for site in sites])}
+            if by_minutes
+            else {
+                "area_lon": [m.centroid_lon for m in municipalities],
+                "area_lat": [m.centroid_lat for m in municipalities],
+                "site_lon": [site[1] for site in sites],
+                "site_lat": [site[2] for site in sites],
+            }
+        ),
         site_area=[index.get(site[3], -1) for site in sites],
         site_capacity=[site[4] for site in sites],
         site_free_places=[site[5] for site in sites],
@@ -232,7 +287,8 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
     parameters = {
         "standard": standard.code,
         "version": standard.version,
-        "catchment_km": catchment.threshold,
+        "catchment": catchment.threshold,
+        "catchment_unit": standard.catchment_unit,
         "decay": str(catchment.decay),
         "sites": len(sites),
     }

@@ -47,6 +47,11 @@ class Decay(models.TextChoices):
     GAUSSIAN = "gaussian", _("Gaussian")
 
 
+class CatchmentUnit(models.TextChoices):
+    KM = "km", _("km (great-circle distance)")
+    MINUTES = "minutes", _("minutes (imported travel times)")
+
+
 class Standard(Tracked):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name_it = models.CharField(_("name (Italian)"), max_length=200)
@@ -92,12 +97,19 @@ class Standard(Tracked):
             "municipality and zone."
         ),
     )
-    catchment_km = models.DecimalField(
-        _("catchment (km)"), max_digits=6, decimal_places=2, null=True, blank=True
+    catchment = models.DecimalField(
+        _("catchment (km or minutes)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    catchment_unit = models.CharField(
+        _("catchment measured in"),
+        max_length=10,
+        choices=CatchmentUnit.choices,
+        default=CatchmentUnit.KM,
+        help_text=_("Minutes use the imported travel times; a pair without one is out of reach."),
     )
     decay = models.CharField(_("distance decay"), max_length=10, choices=Decay.choices, blank=True)
-    sigma_km = models.DecimalField(
-        _("Gaussian spread (km)"),
+    sigma = models.DecimalField(
+        _("Gaussian spread (km or minutes)"),
         max_digits=6,
         decimal_places=2,
         null=True,
@@ -137,7 +149,7 @@ class Standard(Tracked):
             ),
             models.CheckConstraint(
                 condition=~Q(kind=StandardKind.ACCESSIBILITY)
-                | (Q(catchment_km__isnull=False, catchment_km__gt=0) & ~Q(decay="")),
+                | (Q(catchment__isnull=False, catchment__gt=0) & ~Q(decay="")),
                 name="standard_accessibility_complete",
                 violation_error_code="standard_accessibility_complete",
                 violation_error_message=_(
@@ -196,6 +208,41 @@ class PopulationFigure(Tracked):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.group} {self.year}"
+
+
+class TravelTime(models.Model):
+    """Travel time from a municipality (its centroid) to a site, e.g. by public transport,
+    imported from a routing engine; what minute-based catchments are measured with."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    site = models.ForeignKey(
+        "services.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
+    )
+    minutes = models.FloatField(_("minutes"))
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("travel time")
+        verbose_name_plural = _("travel times")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "site"],
+                name="travel_time_unique",
+                violation_error_code="travel_time_unique",
+                violation_error_message=_("This pair already has a travel time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0),
+                name="travel_time_not_negative",
+                violation_error_code="travel_time_not_negative",
+                violation_error_message=_("A travel time cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} → {self.site_id}: {self.minutes} min"
 
 
 class RunStatus(models.TextChoices):

@@ -14,7 +14,7 @@ _PERSONAL = ["beneficiary", "case", "need", "referral", "consent", "note"]
 _DIRECTORY = ["organisation", "service", "site", "serviceatsite", "capacity", "openinghours"]
 _TERRITORY = ["metropolitancity", "municipality", "zone"]
 # Coverage standards and population by group: officials plan with them (issue 4).
-_PLANNING = ["standard", "populationfigure"]
+_PLANNING = ["standard", "populationfigure", "traveltime"]
 _COVERAGE = ["coveragerun", "coverageresult"]
 
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.access_log import log_access
-from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION
 from services.models import Role
@@ -115,6 +115,9 @@ def admin_world() -> World:
     log_access(request_for(world.users["social_worker"]), [records["b1"]], via="admin")
     PopulationFigure.objects.create(
         municipality=municipality, group="women", year=2023, population=1200, source="ISTAT"
+    )
+    TravelTime.objects.create(
+        municipality=municipality, site=records["site_p"], minutes=12.5, source="OSRM"
     )
     # A finished run with one result row (a real run is exercised in tests/gaps).
     run = CoverageRun.objects.create(

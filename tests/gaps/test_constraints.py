@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard
+from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from services.models import ServiceCategory
-from tests.factories import MunicipalityFactory
+from tests.factories import MunicipalityFactory, SiteFactory
 from tests.integrity import violates
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def standard(**fields) -> Standard:
         ("standard_accessibility_complete", {"kind": "accessibility", "decay": "step"}),
         (
             "standard_accessibility_complete",
-            {"kind": "accessibility", "catchment_km": Decimal("5"), "decay": ""},
+            {"kind": "accessibility", "catchment": Decimal("5"), "decay": ""},
         ),
         ("standard_kind_known", {"kind": "wishful"}),
     ],
@@ -50,7 +50,7 @@ def test_standard_rules(constraint, fields):
 def test_complete_standards_of_each_kind_are_accepted():
     standard(code="a")
     standard(code="b", kind="presence", zone_kind="ats", units=None, per_inhabitants=None)
-    standard(code="c", kind="accessibility", catchment_km=Decimal("10"), decay="gaussian")
+    standard(code="c", kind="accessibility", catchment=Decimal("10"), decay="gaussian")
     assert Standard.objects.filter(code__in=["a", "b", "c"]).count() == 3
 
 
@@ -96,4 +96,17 @@ def test_coverage_run_and_result_rules():
     with violates("coverage_result_one_area"):
         CoverageResult.objects.create(
             area_kind="zone", municipality=MunicipalityFactory(), **values
+        )
+
+
+def test_travel_time_rules():
+    site = SiteFactory()
+    TravelTime.objects.create(municipality=site.municipality, site=site, minutes=10, source="OSRM")
+    with violates("travel_time_unique"):
+        TravelTime.objects.create(
+            municipality=site.municipality, site=site, minutes=11, source="OSRM"
+        )
+    with violates("travel_time_not_negative"):
+        TravelTime.objects.create(
+            municipality=MunicipalityFactory(), site=site, minutes=-1, source="OSRM"
         )
