@@ -4,29 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gaps', '0005_catchment_in_its_unit'),
-        ('services', '0002_reference_data'),
+        ("gaps", "0005_catchment_in_its_unit"),
+        ("services", "0002_reference_data"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='standard',
-            name='standard_accessibility_complete',
+            model_name="standard",
+            name="standard_accessibility_complete",
         ),
         migrations.AlterField(
-            model_name='standard',
-            name='catchment',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='catchment (km or minutes)'),
+            model_name="standard",
+            name="catchment",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=6,
+                null=True,
+                verbose_name="catchment (km or minutes)",
+            ),
         ),
         migrations.AlterField(
-            model_name='standard',
-            name='sigma',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='For the Gaussian decay; half the catchment if left empty.', max_digits=6, null=True, verbose_name='Gaussian spread (km or minutes)'),
+            model_name="standard",
+            name="sigma",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="For the Gaussian decay; half the catchment if left empty.",
+                max_digits=6,
+                null=True,
+                verbose_name="Gaussian spread (km or minutes)",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'accessibility'), _negated=True), models.Q(('catchment__gt', 0), ('catchment__isnull', False), models.Q(('decay', ''), _negated=True)), _connector='OR'), name='standard_accessibility_complete', violation_error_code='standard_accessibility_complete', violation_error_message='An accessibility standard needs a catchment above zero and a decay.'),
+            model_name="standard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "accessibility"), _negated=True),
+                    models.Q(
+                        ("catchment__gt", 0),
+                        ("catchment__isnull", False),
+                        models.Q(("decay", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="standard_accessibility_complete",
+                violation_error_code="standard_accessibility_complete",
+                violation_error_message="An accessibility standard needs a catchment above zero and a decay.",
+            ),
         ),
     ]
