@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api clean
+.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -68,6 +68,15 @@ bench: bench-seed
 bench-api: $(VENV)/.synced
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
 		$(PY) -m tests.bench.bench_api $(BENCH_API_ARGS)
+
+## bench-coverage: coverage runs end to end (all cities, Roma) and the 2SFCA kernel against
+## PySAL access on the same cost table, on the bench-seed data (issue 4); migrates
+## atlante_bench first (the gaps tables); options through BENCH_COVERAGE_ARGS,
+## e.g. BENCH_COVERAGE_ARGS="--profile --explain" or "--radii 50,200"
+bench-coverage: $(VENV)/.synced
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(PY) -m tests.bench.bench_coverage $(BENCH_COVERAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -172,13 +172,21 @@ def _branch(code: str):
     return ServiceCategory.objects.filter(category_branch_q(code))
 
 
-def demand(standard: Standard) -> dict[int, tuple[int, int]]:
-    """Open referrals and wait-listed people per municipality, for the category."""
+def demand(standard: Standard, area_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Open referrals and wait-listed people per municipality of the scope, for the
+    category. The category's services are fetched first: filtering the referrals by
+    their ids uses the (service, status) index, where a join would first read every
+    open referral with its case and person (measured 5 s against 1 s on the large data).
+    """
+    services = list(
+        listed_services()
+        .filter(categories__in=_branch(standard.category.code))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     rows = (
         Referral.objects.filter(
-            service__in=listed_services()
-            .filter(categories__in=_branch(standard.category.code))
-            .values("pk"),
+            service_id__in=services,
             status__in=(ReferralStatus.REFERRED, ReferralStatus.WAITING),
         )
         .annotate(
@@ -188,6 +196,7 @@ def demand(standard: Standard) -> dict[int, tuple[int, int]]:
                 "case__organisation__municipality_id",
             )
         )
+        .filter(area__in=area_ids)
         .values("area")
         .annotate(
             referred=Count("pk", filter=Q(status=ReferralStatus.REFERRED)),
@@ -242,7 +251,7 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
         )
     sites = site_supply(standard, box, reachable)
     groups = group_population(ids, standard.population_group)
-    waiting = demand(standard)
+    waiting = demand(standard, ids)
     zone_ids, member_municipalities, member_zones = zone_members(
         metropolitan_city, standard.zone_kind
     )
