@@ -344,26 +344,35 @@ def two_step_fca(
     """
     demand = _floats("population", population, size=pairs.n_demand)
     supply = _floats("capacity", capacity, size=pairs.n_supply)
-    weights = decay_weights(pairs.cost, catchment)
-    reach = weights > 0
+    # A plain step weighs every pair in reach 1: no weight array at all (it would cost
+    # three full-size temporaries and two multiplications by one; the sums are the same
+    # bit for bit, since x * 1.0 == x).
+    plain_step = catchment.decay is Decay.STEP and not catchment.steps
+    if plain_step:
+        weights = None
+        reach = pairs.cost <= catchment.threshold
+    else:
+        weights = decay_weights(pairs.cost, catchment)
+        reach = weights > 0
     if not np.all(reach):
-        demand_idx, supply_idx, weights = (
-            pairs.demand[reach],
-            pairs.supply[reach],
-            weights[reach],
-        )
+        demand_idx, supply_idx = pairs.demand[reach], pairs.supply[reach]
+        if weights is not None:
+            weights = weights[reach]
     else:
         demand_idx, supply_idx = pairs.demand, pairs.supply
 
+    def weighted(values: FloatArray) -> FloatArray:
+        return values if weights is None else values * weights
+
     catchment_population = np.bincount(
-        supply_idx, weights=demand[demand_idx] * weights, minlength=pairs.n_supply
+        supply_idx, weights=weighted(demand[demand_idx]), minlength=pairs.n_supply
     )
     ratio_defined = catchment_population > 0
     supply_ratio = np.zeros(pairs.n_supply)
     np.divide(supply, catchment_population, out=supply_ratio, where=ratio_defined)
     # An undefined ratio is 0.0 here, so its site adds nothing in step 2.
     score = np.bincount(
-        demand_idx, weights=supply_ratio[supply_idx] * weights, minlength=pairs.n_demand
+        demand_idx, weights=weighted(supply_ratio[supply_idx]), minlength=pairs.n_demand
     )
     sites_in_reach = np.bincount(demand_idx, minlength=pairs.n_demand).astype(np.int64)
     return TwoStepFCA(
