@@ -7,7 +7,6 @@ any error is reported with its line and column while nothing is written.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gaps.csv_rows import read_rows
 from gaps.models import PopulationFigure
 from registry.models import Municipality
 
@@ -29,12 +29,9 @@ class ImportResult:
 
 
 def import_population(path: Path) -> ImportResult:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            return ImportResult(0, 0, [_("Missing columns: %s.") % ", ".join(missing)])
-        rows = list(reader)
+    rows, errors = read_rows(path, COLUMNS)
+    if errors:
+        return ImportResult(0, 0, errors)
     municipalities = {
         m.istat_code: m
         for m in Municipality.objects.filter(

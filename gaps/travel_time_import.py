@@ -4,13 +4,13 @@ error is reported with its line and column."""
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gaps.csv_rows import read_rows
 from gaps.models import TravelTime
 from gaps.population_import import ImportResult
 from registry.models import Municipality
@@ -20,12 +20,9 @@ COLUMNS = ("istat_code", "site_id", "minutes", "source")
 
 
 def import_travel_times(path: Path) -> ImportResult:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            return ImportResult(0, 0, [_("Missing columns: %s.") % ", ".join(missing)])
-        rows = list(reader)
+    rows, errors = read_rows(path, COLUMNS)
+    if errors:
+        return ImportResult(0, 0, errors)
     municipalities = dict(
         Municipality.objects.filter(istat_code__in={row["istat_code"] for row in rows}).values_list(
             "istat_code", "pk"
