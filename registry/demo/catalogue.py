@@ -340,7 +340,8 @@ KINDS: tuple[Kind, ...] = (
         "Tramite un centro antiviolenza, il 1522, le forze dell'ordine o il pronto "
         "intervento sociale.",
         "Struttura protetta", "residential",
-        CapacityUnit.BEDS, (6, 16), languages=("en", "fr", "es", "ar"),
+        # Family places, as the Istanbul Convention's standard counts them (not beds).
+        CapacityUnit.PLACES, (2, 8), languages=("en", "fr", "es", "ar"),
         funding=((_F.REGIONAL, 4), (_F.MUNICIPAL, 2), (_F.PN_METRO_PLUS, 1)),
         confidential=True,
     ),

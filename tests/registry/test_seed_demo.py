@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
 from beneficiaries.models import Beneficiary, Case, Referral, ReferralStatus
+from gaps.models import CoverageRun
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import Municipality, Zone, ZoneKind
 from services.models import Membership, Role, ServiceCategory, Site
@@ -72,6 +73,8 @@ def test_small_demo_covers_every_kind_of_record(roma):
     output = seed()
 
     assert "Seeded in" in output and "demo-social-worker" in output
+    assert "Coverage computed: 1 run(s)" in output
+    assert CoverageRun.objects.filter(scope="roma", status="complete").exists()
     leaves = ServiceCategory.objects.filter(children__isnull=True)
     assert not leaves.filter(services__isnull=True).exists(), "a category has no service"
     assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)

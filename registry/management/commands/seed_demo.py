@@ -7,6 +7,7 @@ tables and removes the demo accounts (territory and taxonomy are kept).
 
 import argparse
 import datetime
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -90,13 +91,28 @@ class Command(BaseCommand):
             ) from None
         except SeedError as error:
             raise CommandError(str(error)) from None
+        coverage = self._compute_coverage(scale, options["metro"])
         if not verbose:
             return
         self.stdout.write("Rows:")
         for label, count in report.counts:
             self.stdout.write(f"  {label:<30} {count:>12,}")
         self.stdout.write(self.style.SUCCESS(f"Seeded in {report.total_seconds:.1f} s."))
+        self.stdout.write(coverage)
         self._print_logins()
+
+    def _compute_coverage(self, scale: str, metro: str) -> str:
+        """A first coverage run per seeded city, so that the dashboards and the API have
+        results to show (later ones come nightly, or after edits with a broker)."""
+        from gaps.runs import run_coverage
+        from registry.models import MetropolitanCity
+
+        cities = MetropolitanCity.objects.order_by("slug")
+        if not SCALES[scale].all_metros:
+            cities = cities.filter(slug=metro)
+        started = time.monotonic()
+        runs = [run_coverage(city).pk for city in cities]
+        return f"Coverage computed: {len(runs)} run(s) in {time.monotonic() - started:.1f} s."
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
