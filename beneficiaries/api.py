@@ -119,8 +119,8 @@ class BeneficiaryViewSet(PersonalDataViewSet, mixins.ListModelMixin, mixins.Retr
     def get_queryset(self):
         user = self.request.user
         scope = scope_of(user)
-        Case_ = Case.objects.filter(casework_case_q(scope), beneficiary=OuterRef("pk"))
-        in_casework = Q(Exists(Case_))
+        team_cases = Case.objects.filter(casework_case_q(scope), beneficiary=OuterRef("pk"))
+        in_casework = Q(Exists(team_cases))
         if scope.casework:
             in_casework |= Q(registered_by__in=scope.casework)
         return (

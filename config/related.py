@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.fields import SkipField
+from rest_framework.permissions import SAFE_METHODS
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class RelatedValuesMixin:
 
     def get_object(self):
         owner = super().get_object()
-        attach_related_values([owner], self.related_values)
+        if self.request.method in SAFE_METHODS:  # a write answers with its own serializer
+            attach_related_values([owner], self.related_values)
         return owner
 
 

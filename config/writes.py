@@ -10,7 +10,6 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, Q
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
@@ -160,22 +159,20 @@ class VersionedUpdateMixin:
         response["ETag"] = etag_of(instance)
         return response
 
-    def locked_object(self):
-        queryset = self.filter_queryset(self.get_queryset()).select_for_update(of=("self",))
-        lookup = self.lookup_url_kwarg or self.lookup_field
-        try:
-            instance = queryset.get(**{self.lookup_field: self.kwargs[lookup]})
-        except (queryset.model.DoesNotExist, DjangoValidationError, ValueError):
-            raise Http404 from None
-        self.check_object_permissions(self.request, instance)
-        return instance
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "partial_update":
+            # The record a PATCH changes is read under a row lock (get_object runs inside
+            # the update's transaction), so the version compared is the one overwritten.
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
 
     def partial_update(self, request, *args, **kwargs):
         expected = expected_version(request)
         if expected is None:
             raise PreconditionRequired
         with transaction.atomic():
-            instance = self.locked_object()
+            instance = self.get_object()
             if instance.version != expected:
                 raise PreconditionFailed(
                     _(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from gaps.exports import suppressed
 from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from registry.admin import AtlanteModelAdmin
 
@@ -77,6 +78,9 @@ class CoverageRunAdmin(ReadOnlyAdmin):
 
 @admin.register(CoverageResult)
 class CoverageResultAdmin(ReadOnlyAdmin):
+    """Counts of people (waiting, unmet demand) of 1 to 4 are shown as "<5", as in the
+    exports and the API."""
+
     list_display = (
         "run",
         "standard",
@@ -88,11 +92,21 @@ class CoverageResultAdmin(ReadOnlyAdmin):
         "requirement",
         "gap",
         "accessibility",
-        "unmet",
+        "unmet_shown",
     )
     list_filter = ("area_kind", "present", "group_known")
     list_select_related = ("run", "standard", "municipality", "zone")
     search_fields = ("municipality__name", "zone__name", "standard__code")
+    exclude = ("waiting", "unmet")
+    readonly_fields = ("waiting_shown", "unmet_shown")
+
+    @admin.display(description=_("people waiting"))
+    def waiting_shown(self, result) -> float | str:
+        return suppressed(result.waiting)
+
+    @admin.display(description=_("unmet demand"))
+    def unmet_shown(self, result) -> float | str:
+        return suppressed(result.unmet)
 
 
 @admin.register(TravelTime)

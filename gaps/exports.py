@@ -17,13 +17,9 @@ from gaps.models import AreaKind, CoverageResult, CoverageRun
 PEOPLE_COUNTS = ("waiting", "unmet")
 SMALL_CELL = 5
 
-COLUMNS = (
-    "run",
-    "standard",
-    "standard_source",
-    "area_kind",
-    "area_code",
-    "area_name",
+# What identifies a row, then the figures of the result as stored.
+AREA_COLUMNS = ("run", "standard", "standard_source", "area_kind", "area_code", "area_name")
+FIGURES = (
     "population_used",
     "group_known",
     "supply",
@@ -38,6 +34,7 @@ COLUMNS = (
     "free_places",
     "unmet",
 )
+COLUMNS = AREA_COLUMNS + FIGURES
 
 
 def _results(run: CoverageRun, *, with_boundaries: bool):
@@ -64,14 +61,8 @@ def _properties(result: CoverageResult) -> dict:
         "area_kind": result.area_kind,
         "area_code": code,
         "area_name": area.name,
-        **{
-            name: suppressed(getattr(result, name))
-            if name in PEOPLE_COUNTS
-            else getattr(result, name)
-            for name in COLUMNS
-            if name
-            not in ("run", "standard", "standard_source", "area_kind", "area_code", "area_name")
-        },
+        **{name: getattr(result, name) for name in FIGURES},
+        **{name: suppressed(getattr(result, name)) for name in PEOPLE_COUNTS},
     }
 
 

@@ -7,25 +7,17 @@ any error is reported with its line and column while nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gaps.csv_rows import read_rows
+from gaps.csv_rows import ImportResult, read_rows
 from gaps.models import PopulationFigure
 from registry.models import Municipality
 
 COLUMNS = ("istat_code", "group", "year", "population", "source")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-    errors: list[str]
 
 
 def import_population(path: Path) -> ImportResult:

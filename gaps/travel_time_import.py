@@ -10,9 +10,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gaps.csv_rows import read_rows
+from gaps.csv_rows import ImportResult, read_rows
 from gaps.models import TravelTime
-from gaps.population_import import ImportResult
 from registry.models import Municipality
 from services.models import Site
 

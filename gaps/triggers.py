@@ -16,6 +16,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from gaps.models import PopulationFigure, RunTrigger, Standard
+from registry.models import MetropolitanCity, Municipality
+from services.models import Capacity, Service, ServiceAtSite, Site
+
 PENDING_KEY = "coverage:pending:{scope}"
 
 
@@ -25,8 +29,7 @@ def pending_key(scope: str) -> str:
 
 def schedule(scope: str) -> None:
     """Enqueue one run of ``scope`` unless one is already waiting to start."""
-    from gaps.models import RunTrigger
-    from gaps.tasks import compute_coverage
+    from gaps.tasks import compute_coverage  # the task module imports this one
 
     delay = getattr(settings, "COVERAGE_COALESCE_SECONDS", 30)
     if cache.add(pending_key(scope), "1", timeout=delay + 600):
@@ -38,13 +41,8 @@ def schedule(scope: str) -> None:
 
 def scopes_of(instance) -> set[str]:
     """The metropolitan cities (slugs) a changed record weighs on."""
-    from gaps.models import PopulationFigure, Standard
-    from registry.models import Municipality
-    from services.models import Capacity, Service, ServiceAtSite, Site
 
     if isinstance(instance, Standard):
-        from registry.models import MetropolitanCity
-
         return set(MetropolitanCity.objects.values_list("slug", flat=True))
     if isinstance(instance, Municipality):
         return {instance.metropolitan_city.slug}
@@ -78,9 +76,6 @@ def on_change(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from gaps.models import PopulationFigure, Standard
-    from registry.models import Municipality
-    from services.models import Capacity, Service, ServiceAtSite, Site
 
     for model in (Capacity, Site, Service, ServiceAtSite, Standard, PopulationFigure, Municipality):
         post_save.connect(on_change, sender=model, dispatch_uid=f"coverage-{model.__name__}")

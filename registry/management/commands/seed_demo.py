@@ -12,10 +12,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from gaps.runs import run_coverage
 from registry.demo.area import TerritoryMissing
 from registry.demo.scales import SCALES
 from registry.demo.seeding import SeedError, seed_demo
 from registry.demo.users import DEMO_LOGINS, DEMO_PASSWORD, demo_data_exists
+from registry.models import MetropolitanCity
 from registry.territory import metro_slugs
 
 
@@ -104,9 +106,6 @@ class Command(BaseCommand):
     def _compute_coverage(self, scale: str, metro: str) -> str:
         """A first coverage run per seeded city, so that the dashboards and the API have
         results to show (later ones come nightly, or after edits with a broker)."""
-        from gaps.runs import run_coverage
-        from registry.models import MetropolitanCity
-
         cities = MetropolitanCity.objects.order_by("slug")
         if not SCALES[scale].all_metros:
             cities = cities.filter(slug=metro)
