@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +182,15 @@ class Case(Tracked):
         default=False,
         help_text=_("Visible only to its team (e.g. a survivor of violence)."),
     )
+    plan_summary = EncryptedTextField(
+        _("personalised plan"),
+        blank=True,
+        help_text=_("The overall aims agreed with the person; the goals are listed below."),
+    )
+    follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # Touched by every change to the case or its needs, goals, notes, referrals and
+    # placements (beneficiaries/activity.py), so that a caseload sorts by what moved last.
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
     objects = visibility.CaseQuerySet.as_manager()
 
@@ -188,7 +198,12 @@ class Case(Tracked):
         verbose_name = _("case (presa in carico)")
         verbose_name_plural = _("cases (prese in carico)")
         ordering = ["-opened_on"]
-        indexes = [models.Index(fields=["organisation", "status"], name="case_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="case_org_status"),
+            models.Index(fields=["lead_worker", "-last_activity_at"], name="case_lead_activity"),
+            models.Index(fields=["organisation", "-last_activity_at"], name="case_org_activity"),
+            models.Index(fields=["organisation", "follow_up_on"], name="case_org_follow_up"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(status="closed") & Q(closed_on__isnull=False) & ~Q(outcome=""))
@@ -274,6 +289,51 @@ class Need(Tracked):
 
     def __str__(self) -> str:
         return f"{self.get_domain_display()} ({self.get_severity_display()})"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("in progress")
+    ACHIEVED = "achieved", _("achieved")
+    NOT_ACHIEVED = "not_achieved", _("not achieved")
+
+
+class Goal(Tracked):
+    """A goal of the personalised plan (progetto personalizzato), with its target date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="goals", verbose_name=_("case")
+    )
+    description = EncryptedTextField(_("goal"), plain_max_length=500)
+    domain = models.CharField(_("domain"), max_length=10, choices=NeedDomain.choices, blank=True)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
+
+    objects = visibility.GoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=GoalStatus.values),
+                name="goal_status_known",
+                violation_error_code="goal_status_known",
+                violation_error_message=_("Unknown goal status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(domain="") | Q(domain__in=NeedDomain.values),
+                name="goal_domain_known",
+                violation_error_code="goal_domain_known",
+                violation_error_message=_("Unknown need domain."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Goal %(id)s") % {"id": str(self.pk)[:8]}
 
 
 class ReferralStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from ``<Model>.objects.visible_to(user)``. The rules:
 * social workers and coordinators see the cases of their organisation; a *protected*
   case only if they are its lead worker or on its team, or coordinate that organisation;
 * provider staff see the non-protected cases referred to a service of their organisation,
-  and of those only the referrals to their organisation; never case notes;
+  and of those only the referrals to their organisation; never case notes or plan goals;
 * officials and administrators see no personal record (they work on aggregates);
 * a superuser flag grants nothing here: access to people is never implied by being staff;
 * inactive users, inactive memberships and inactive organisations grant nothing.
@@ -160,6 +160,16 @@ class ConsentQuerySet(models.QuerySet):
         Beneficiary = _model("Beneficiary")
         visible = Beneficiary.objects.visible_to(user).values("pk")
         return self.filter(beneficiary__in=visible)
+
+
+class GoalQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GoalQuerySet:
+        """The personalised plan is the case team's: provider staff never read it."""
+        scope = scope_of(user)
+        if not scope.casework:
+            return self.none()
+        Case = _model("Case")
+        return self.filter(case__in=Case.objects.filter(casework_case_q(scope)).values("pk"))
 
 
 class NoteQuerySet(models.QuerySet):

@@ -9,8 +9,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/hsds/", include("hsds.urls")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="workspace:home", permanent=False)),
 ]
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("workspace/", include("workspace.urls")),
+    prefix_default_language=False,
+)
 
 handler404 = "config.errors.not_found"

@@ -21,6 +21,7 @@ from beneficiaries.models import (
     Consent,
     ConsentPurpose,
     Gender,
+    Goal,
     Need,
     NeedDomain,
     Note,
@@ -280,6 +281,15 @@ class NoteFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     author = factory.SelfAttribute("case.lead_worker")
     body = factory.Sequence(lambda n: f"Interview {n}: looking for a room.")
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    case = factory.SubFactory(CaseFactory)
+    description = "Find stable housing"
+    domain = "housing"
 
 
 class HousingUnitFactory(DjangoModelFactory):

@@ -9,6 +9,7 @@ from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
     ConsentFactory,
+    GoalFactory,
     NeedFactory,
     ReferralFactory,
 )
@@ -146,3 +147,15 @@ def test_consent_withdrawn_after_given():
     ConsentFactory(given_on=JAN_10, withdrawn_on=JAN_10)
     with violates("consent_withdrawn_after_given"):
         ConsentFactory(given_on=JAN_10, withdrawn_on=JAN_9)
+
+
+def test_goal_status_known():
+    goal = GoalFactory()
+    with violates("goal_status_known"):
+        type(goal).objects.filter(pk=goal.pk).update(status="forgotten")
+
+
+def test_goal_domain_known():
+    goal = GoalFactory()
+    with violates("goal_domain_known"):
+        type(goal).objects.filter(pk=goal.pk).update(domain="magic")

@@ -1,0 +1,128 @@
+"""The home page: a caseload per worker, follow-ups due, referrals waiting."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from beneficiaries.models import CaseStatus, NeedDomain
+from tests.factories import (
+    BeneficiaryFactory,
+    CaseFactory,
+    NeedFactory,
+    ReferralFactory,
+    ServiceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("workspace:home")
+
+
+def names(response) -> list[str]:
+    return [case.beneficiary.display_name for case in response.context["page"].object_list]
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('workspace:login')}?next={HOME}"
+
+
+@pytest.mark.parametrize("role", ["official", "administrator"])
+def test_officials_and_administrators_go_to_the_admin(request, client, role):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_caseload_shows_my_open_cases_by_last_activity(login, social_worker, organisation, case):
+    older = CaseFactory(
+        beneficiary=BeneficiaryFactory(registered_by=organisation, family_name="Bianchi"),
+        lead_worker=social_worker,
+    )
+    colleague_case = CaseFactory(beneficiary=BeneficiaryFactory(registered_by=organisation))
+    closed = CaseFactory(
+        beneficiary=BeneficiaryFactory(registered_by=organisation),
+        lead_worker=social_worker,
+        status=CaseStatus.CLOSED,
+        closed_on=datetime.date(2024, 2, 1),
+        outcome="goals_met",
+    )
+    type(case).objects.filter(pk=older.pk).update(
+        last_activity_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    response = login(social_worker).get(HOME)
+    assert response.status_code == 200
+    assert names(response) == ["Rossi Anna", older.beneficiary.display_name]
+    assert colleague_case.beneficiary.display_name not in names(response)
+    assert closed.beneficiary.display_name not in names(response)
+    assert "Rossi Anna" in response.content.decode()
+
+
+def test_caseload_filters_by_need_and_municipality(login, social_worker, organisation, case):
+    other = CaseFactory(
+        beneficiary=BeneficiaryFactory(registered_by=organisation), lead_worker=social_worker
+    )
+    NeedFactory(case=case, domain=NeedDomain.HOUSING)
+    NeedFactory(case=other, domain=NeedDomain.WORK)
+    client = login(social_worker)
+    assert names(client.get(HOME, {"status": "open", "need": "housing"})) == ["Rossi Anna"]
+    municipality = other.beneficiary.residence_municipality_id
+    assert names(client.get(HOME, {"municipality": municipality})) == [
+        other.beneficiary.display_name
+    ]
+
+
+def test_follow_ups_due_within_a_week(login, social_worker, case):
+    today = timezone.localdate()
+    type(case).objects.filter(pk=case.pk).update(follow_up_on=today - datetime.timedelta(days=1))
+    response = login(social_worker).get(HOME)
+    assert [c.pk for c in response.context["follow_ups"]] == [case.pk]
+    assert "overdue" in response.content.decode()
+
+
+def test_provider_sees_incoming_referrals(login, provider_staff, provider_organisation, case):
+    referral = ReferralFactory(
+        case=case, service=ServiceFactory(organisation=provider_organisation)
+    )
+    response = login(provider_staff).get(HOME)
+    assert [r.pk for r in response.context["incoming"]] == [referral.pk]
+    assert response.context.get("page") is None
+
+
+def test_caseload_queries_do_not_grow_with_the_caseload(
+    login, social_worker, organisation, django_assert_num_queries
+):
+    client = login(social_worker)
+
+    def make_cases(count):
+        for _ in range(count):
+            NeedFactory(
+                case=CaseFactory(
+                    beneficiary=BeneficiaryFactory(registered_by=organisation),
+                    lead_worker=social_worker,
+                )
+            )
+
+    make_cases(2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(HOME)
+    make_cases(30)
+    with CaptureQueriesContext(connection) as many:
+        client.get(HOME)
+    assert len(many) == len(few)
+
+
+def test_listing_writes_one_access_row_per_case_shown(login, social_worker, case):
+    login(social_worker).get(HOME)
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(case.pk), "workspace-list")
+    ]
