@@ -150,6 +150,9 @@ CASE_FIELDS = [
     "status",
     "outcome",
     "protected",
+    "plan_summary",
+    "follow_up_on",
+    "last_activity_at",
     "created_at",
     "updated_at",
     "version",
@@ -290,6 +293,21 @@ class PeopleGenerator:
 
     def _date(self, ordinal: int) -> datetime.date:
         return self._fromordinal(ordinal)
+
+    def _case_rhythm(
+        self, case_id, opened: int, closed: int | None
+    ) -> tuple[datetime.date | None, datetime.datetime]:
+        """An open case's next follow-up (most have one, some overdue) and the time it was
+        last worked on. Drawn from the case id, so that the rest of the seed is unchanged."""
+        rng = random.Random(case_id.int)
+        last = closed if closed is not None else max(opened, self.today - rng.randint(0, 120))
+        day = self._date(last)
+        activity = datetime.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        activity += datetime.timedelta(minutes=rng.randint(8 * 60, 18 * 60))
+        follow_up = None
+        if closed is None and rng.random() < 0.7:
+            follow_up = self._date(self.today + rng.randint(-14, 45))
+        return follow_up, activity
 
     def _stamp(self, ordinal: int) -> datetime.datetime:
         """A creation time on that day, during office hours (UTC)."""
@@ -585,6 +603,7 @@ class PeopleGenerator:
                     team.append(other)
             end = closed if closed is not None else today
             stamp = self._stamp(opened)
+            follow_up, activity = self._case_rhythm(case_id, opened, closed)
             chunk.cases.append(
                 (
                     case_id,
@@ -596,6 +615,9 @@ class PeopleGenerator:
                     status,
                     outcome,
                     protected,
+                    "",
+                    follow_up,
+                    activity,
                     stamp,
                     self._stamp(end) if closed is not None else stamp,
                     1,

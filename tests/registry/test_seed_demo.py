@@ -145,3 +145,16 @@ def test_demo_zones_cover_the_city_and_survive_a_reset(roma):
     zones_before = sorted(Zone.objects.values_list("pk", flat=True))
     seed(reset=True)
     assert sorted(Zone.objects.values_list("pk", flat=True)) == zones_before
+
+
+def test_demo_caseload_has_follow_ups_and_a_rhythm_of_activity(roma):
+    seed()
+    worker = get_user_model().objects.get(username="demo-social-worker")
+    open_cases = Case.objects.filter(lead_worker=worker, status="open")
+    assert open_cases.count() > 5
+    assert open_cases.filter(follow_up_on__lt=AS_OF).exists()
+    assert open_cases.filter(follow_up_on__gte=AS_OF).exists()
+    assert open_cases.values("last_activity_at").distinct().count() > 1
+    for case in Case.objects.filter(status="open"):
+        assert case.opened_on <= case.last_activity_at.date() <= AS_OF
+    assert not Case.objects.filter(status="closed", follow_up_on__isnull=False).exists()
