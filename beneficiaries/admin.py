@@ -39,6 +39,7 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
 )
 from beneficiaries.visibility import CASEWORK_ROLES, casework_case_q, scope_of
+from config.access_log import log_access
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,
@@ -138,6 +139,12 @@ class PersonalDataAdmin(AtlanteModelAdmin):
     # The field that records who wrote the record: the requesting user, never chosen.
     actor_field: str | None = None
     search_help_text = _("Codice fiscale, or the first 8 characters of the record id.")
+
+    def get_changelist_instance(self, request):
+        # The list page shows people too: one access-log row per record on the page.
+        changelist = super().get_changelist_instance(request)
+        log_access(request, changelist.result_list, via="admin-list")
+        return changelist
 
     def get_queryset(self, request):
         queryset = self.model.objects.visible_to(request.user)

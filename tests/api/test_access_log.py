@@ -85,3 +85,20 @@ def test_the_back_office_change_page_writes_one_row(world, client):
     )
     assert logged.count() == 1
     assert logged.get().additional_data == {"via": "admin", "path": url}
+
+
+def test_the_back_office_list_page_writes_one_row_per_record_shown(world, client):
+    worker = world.users["social_worker"]
+    grant_role_group(worker, "social_worker")
+    client.force_login(worker)
+    url = reverse("admin:beneficiaries_beneficiary_changelist")
+    response = client.get(url)
+    assert response.status_code == 200
+    shown = {str(person.pk) for person in response.context["cl"].result_list}
+    assert shown
+    logged = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS,
+        content_type=ContentType.objects.get_for_model(Beneficiary),
+    )
+    assert sorted(logged.values_list("object_pk", flat=True)) == sorted(shown)
+    assert {row.additional_data["via"] for row in logged} == {"admin-list"}
