@@ -1,0 +1,521 @@
+"""Intake without duplicates: search first, register, consent, open a case; the person page."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from beneficiaries import codice_fiscale
+from beneficiaries.models import Beneficiary, Case, CaseStatus, Consent, ConsentPurpose
+from services.models import Role
+from tests.factories import (
+    BeneficiaryFactory,
+    ConsentFactory,
+    MunicipalityFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("workspace:intake")
+NEW = reverse("workspace:person-new")
+BORN = datetime.date(1985, 3, 14)
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def code_for(family, given, born=BORN, gender="F") -> str:
+    return codice_fiscale.generate(
+        surname=family, given_name=given, birth_date=born, gender=gender, cadastral_code="H501"
+    )
+
+
+@pytest.fixture
+def town(organisation):
+    """A municipality of the organisation's metropolitan city."""
+    return MunicipalityFactory(
+        metropolitan_city=organisation.municipality.metropolitan_city, name="Fiumicino"
+    )
+
+
+@pytest.fixture
+def worker(login, social_worker):
+    return login(social_worker)
+
+
+def person_data(town, **overrides) -> dict:
+    data = {
+        "family_name": "Verdi",
+        "given_name": "Lucia",
+        "codice_fiscale": code_for("Verdi", "Lucia"),
+        "birth_date": BORN.isoformat(),
+        "gender": "F",
+        "citizenship": "it",
+        "residence_municipality": town.pk,
+        "consents": [ConsentPurpose.CASE_MANAGEMENT, ConsentPurpose.SHARING_WITH_PROVIDERS],
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# --- Search ----------------------------------------------------------------------------
+
+
+def test_search_page_shows_the_form(worker):
+    response = worker.get(SEARCH)
+    assert response.status_code == 200
+    assert 'for="id_codice_fiscale"' in html(response)
+    assert "Possible matches" not in html(response)
+
+
+def test_providers_cannot_search(login, provider_staff):
+    assert login(provider_staff).get(SEARCH).status_code == 403
+
+
+def test_exact_codice_fiscale_match_is_shown_with_a_link(worker, person):
+    response = worker.get(SEARCH, {"codice_fiscale": person.codice_fiscale.lower()})
+    assert response.status_code == 200
+    assert response.context["exact"] == person
+    page = html(response)
+    assert "This codice fiscale is already registered" in page
+    assert "Rossi Anna" in page
+    assert reverse("workspace:person", args=[person.pk]) in page
+    assert "register a new person" not in page.lower()
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(person.pk), "workspace-list")
+    ]
+
+
+def test_codice_fiscale_of_another_organisation_reveals_nothing(worker, other_organisation):
+    stranger = BeneficiaryFactory(
+        registered_by=other_organisation, family_name="Nascosta", given_name="Teresa"
+    )
+    response = worker.get(SEARCH, {"codice_fiscale": stranger.codice_fiscale})
+    assert response.status_code == 200
+    page = html(response)
+    assert "already registered by another service" in page
+    assert "cannot register them again" in page
+    assert "Nascosta" not in page and "Teresa" not in page
+    assert str(stranger.pk) not in page
+    assert response.context["exact"] is None
+    assert response.context["can_register"] is False
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_fuzzy_match_with_a_typo_and_birth_year_one_off(worker, organisation):
+    match = BeneficiaryFactory(
+        registered_by=organisation,
+        family_name="Esposito",
+        given_name="Giuseppe",
+        gender="M",
+        birth_date=datetime.date(1971, 5, 2),
+    )
+    accented = BeneficiaryFactory(
+        registered_by=organisation,
+        family_name="Espósito",
+        given_name="Giusèppe",
+        gender="M",
+        birth_date=datetime.date(1972, 1, 9),
+    )
+    BeneficiaryFactory(  # born too far from the year typed
+        registered_by=organisation,
+        family_name="Esposito",
+        given_name="Giuseppe",
+        gender="M",
+        birth_date=datetime.date(1975, 5, 2),
+    )
+    BeneficiaryFactory(  # another name
+        registered_by=organisation, family_name="Bianchi", birth_date=datetime.date(1971, 1, 1)
+    )
+    response = worker.get(
+        SEARCH, {"family_name": "Esposto", "given_name": "Guiseppe", "birth_year": 1970}
+    )
+    assert response.status_code == 200
+    assert {p.pk for p in response.context["matches"]} == {match.pk}
+    response = worker.get(
+        SEARCH, {"family_name": "giuseppe", "given_name": "ESPOSITO", "birth_year": 1972}
+    )
+    assert {p.pk for p in response.context["matches"]} == {match.pk, accented.pk}
+    page = html(response)
+    assert "Possible matches" in page
+    assert "None of these: register a new person" in page
+    assert reverse("workspace:person", args=[match.pk]) in page
+    new_url = response.context["new_url"]
+    assert new_url.startswith(NEW) and "family_name=giuseppe" in new_url
+
+
+def test_fuzzy_matches_same_family_name_and_initial(worker, organisation):
+    match = BeneficiaryFactory(
+        registered_by=organisation,
+        family_name="Popescu",
+        given_name="Ioana",
+        birth_date=None,
+        codice_fiscale="",
+    )
+    response = worker.get(
+        SEARCH, {"family_name": "Popescu", "given_name": "I.", "birth_year": 1990}
+    )
+    assert [p.pk for p in response.context["matches"]] == [match.pk]
+
+
+def test_fuzzy_search_only_among_visible_people(worker, other_organisation):
+    BeneficiaryFactory(
+        registered_by=other_organisation, family_name="Diallo", birth_date=datetime.date(1980, 1, 1)
+    )
+    response = worker.get(SEARCH, {"family_name": "Diallo", "birth_year": 1980})
+    assert response.context["matches"] == []
+    assert "Possible matches</caption>" not in html(response)
+    assert "No person with a similar name" in html(response)
+
+
+def test_invalid_check_character_is_explained(worker):
+    code = code_for("Verdi", "Lucia")
+    wrong = code[:15] + ("A" if code[15] != "A" else "B")
+    response = worker.get(SEARCH, {"codice_fiscale": wrong})
+    assert response.status_code == 400
+    assert f"The check character is &#x27;{wrong[15]}&#x27; but should be &#x27;{code[15]}" in (
+        html(response)
+    )
+    assert 'role="alert"' in html(response)
+
+
+def test_empty_search_asks_for_a_name(worker):
+    response = worker.get(SEARCH, {"given_name": "Lucia"})
+    assert response.status_code == 400
+    assert "at least the family name" in html(response)
+
+
+def test_search_queries_do_not_grow_with_the_number_of_people(worker, organisation):
+    def make(count):
+        for _ in range(count):
+            BeneficiaryFactory(
+                registered_by=organisation,
+                family_name="Ferrari",
+                given_name="Chiara",
+                birth_date=datetime.date(1960, 1, 1)
+                + datetime.timedelta(days=Beneficiary.objects.count()),
+            )
+
+    query = {"family_name": "Ferrari", "given_name": "Chiara", "birth_year": 1960}
+    make(2)
+    with CaptureQueriesContext(connection) as few:
+        response = worker.get(SEARCH, query)
+    assert len(response.context["matches"]) == 2
+    make(20)
+    with CaptureQueriesContext(connection) as many:
+        response = worker.get(SEARCH, query)
+    assert len(response.context["matches"]) == 22
+    assert len(many) == len(few)
+
+
+def test_search_says_when_candidates_are_capped(worker, organisation, monkeypatch):
+    from workspace.views import intake
+
+    monkeypatch.setattr(intake, "MAX_CANDIDATES", 2)
+    for day in range(3):
+        BeneficiaryFactory(registered_by=organisation, birth_date=datetime.date(1990, 1, 1 + day))
+    response = worker.get(SEARCH, {"family_name": "Zeta", "birth_year": 1990})
+    assert response.context["capped"] is True
+    assert "Only the first 2 people born in those years were compared" in html(response)
+
+
+# --- Register --------------------------------------------------------------------------
+
+
+def test_new_person_form_is_prefilled_from_the_search(worker, town):
+    code = code_for("Verdi", "Lucia")
+    response = worker.get(NEW, {"family_name": "Verdi", "codice_fiscale": code})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["family_name"] == "Verdi"
+    assert form.initial["birth_date"] == BORN
+    assert form.initial["gender"] == "F"
+    assert list(form.fields["residence_municipality"].queryset) == [town] or town in list(
+        form.fields["residence_municipality"].queryset
+    )
+
+
+def test_register_a_person_with_consents(worker, town, organisation, social_worker):
+    response = worker.post(NEW, person_data(town))
+    person = Beneficiary.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:case-new", args=[person.pk])
+    assert (person.family_name, person.given_name, person.citizenship) == ("Verdi", "Lucia", "IT")
+    assert person.registered_by == organisation
+    consents = Consent.objects.order_by("purpose")
+    assert [(c.purpose, c.given_on, c.recorded_by, c.organisation) for c in consents] == [
+        ("case_management", timezone.localdate(), social_worker, organisation),
+        ("sharing", timezone.localdate(), social_worker, organisation),
+    ]
+    follow = worker.get(response["Location"])
+    assert "Verdi Lucia is registered" in html(follow)
+
+
+def test_homeless_person_without_residence_is_saved(worker, town):
+    response = worker.post(NEW, person_data(town, residence_municipality="", homeless="on"))
+    assert response.status_code == 302
+    person = Beneficiary.objects.get()
+    assert person.homeless and person.residence_municipality is None
+
+
+def test_residence_or_homeless_required(worker, town):
+    response = worker.post(NEW, person_data(town, residence_municipality=""))
+    assert response.status_code == 400
+    assert response.context["form"].errors["residence_municipality"] == [
+        "Give the municipality of residence, or mark the person as homeless."
+    ]
+    assert not Beneficiary.objects.exists()
+
+
+def test_person_without_codice_fiscale_is_saved(worker, town):
+    response = worker.post(
+        NEW, person_data(town, codice_fiscale="", citizenship="SN", birth_date="")
+    )
+    assert response.status_code == 302
+    person = Beneficiary.objects.get()
+    assert person.codice_fiscale == "" and person.codice_fiscale_hash is None
+    assert person.birth_date is None
+
+
+def test_invalid_check_character_on_registration(worker, town):
+    code = code_for("Verdi", "Lucia")
+    wrong = code[:15] + ("A" if code[15] != "A" else "B")
+    response = worker.post(NEW, person_data(town, codice_fiscale=wrong))
+    assert response.status_code == 400
+    assert response.context["form"].errors["codice_fiscale"] == [
+        f"The check character is '{wrong[15]}' but should be '{code[15]}'."
+    ]
+    assert 'aria-invalid="true"' in html(response)
+    assert not Beneficiary.objects.exists() and not Consent.objects.exists()
+
+
+def test_birth_date_and_gender_must_agree_with_the_code(worker, town):
+    response = worker.post(NEW, person_data(town, birth_date="1985-03-15", gender="M"))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["birth_date"] == [
+        "The birth date 15/03/1985 does not match the codice fiscale, which encodes day 14, "
+        "month 3 and a year ending in 85."
+    ]
+    assert errors["gender"] == [
+        "The codice fiscale is that of a woman (F), but the gender given is M."
+    ]
+    assert not Beneficiary.objects.exists()
+
+
+def test_duplicate_codice_fiscale_is_refused_without_saying_who(worker, town, other_organisation):
+    stranger = BeneficiaryFactory(
+        registered_by=other_organisation,
+        family_name="Nascosta",
+        given_name="Teresa",
+        birth_date=BORN,
+        gender="F",
+    )
+    response = worker.post(
+        NEW,
+        person_data(
+            town,
+            codice_fiscale=stranger.codice_fiscale,
+            family_name="Nascosta",
+            given_name="Teresa",
+        ),
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["codice_fiscale"] == [
+        "A person with this codice fiscale is already registered: you cannot register them "
+        "again. Search for them, or ask the service that follows them."
+    ]
+    assert str(stranger.pk) not in html(response)
+    assert Beneficiary.objects.count() == 1 and not Consent.objects.exists()
+
+
+def test_case_management_consent_is_required(worker, town):
+    response = worker.post(NEW, person_data(town, consents=[ConsentPurpose.STATISTICS]))
+    assert response.status_code == 400
+    assert "Record the person&#x27;s consent to case management" in html(response)
+    assert not Beneficiary.objects.exists()
+
+
+def test_fuzzy_duplicate_needs_confirmation(worker, town, organisation):
+    similar = BeneficiaryFactory(
+        registered_by=organisation,
+        family_name="Verdi",
+        given_name="Luciana",
+        birth_date=None,
+        codice_fiscale="",
+    )
+    data = person_data(town, codice_fiscale="")
+    response = worker.post(NEW, data)
+    assert response.status_code == 409
+    page = html(response)
+    assert "Possible matches" in page
+    assert reverse("workspace:person", args=[similar.pk]) in page
+    assert 'name="confirm_different"' in page
+    assert Beneficiary.objects.count() == 1
+    response = worker.post(NEW, {**data, "confirm_different": "on"})
+    assert response.status_code == 302
+    assert Beneficiary.objects.count() == 2
+
+
+def test_organisation_choice_for_workers_of_several_organisations(
+    login, social_worker, town, organisation, other_organisation
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=social_worker, organisation=other_organisation, role=Role.COORDINATOR)
+    client = login(social_worker)
+    response = client.post(NEW, person_data(town, organisation=other_organisation.pk))
+    assert response.status_code == 302
+    assert Beneficiary.objects.get().registered_by == other_organisation
+    assert Consent.objects.filter(organisation=other_organisation).count() == 2
+
+
+# --- The person page and consents ------------------------------------------------------
+
+
+def test_person_page_writes_exactly_one_access_row(worker, person, case):
+    ConsentFactory(beneficiary=person, purpose=ConsentPurpose.HOUSING)
+    response = worker.get(reverse("workspace:person", args=[person.pk]))
+    assert response.status_code == 200
+    page = html(response)
+    assert "Rossi Anna" in page and "housing placement" in page
+    assert reverse("workspace:case", args=[case.pk]) in page
+    assert reverse("workspace:case-new", args=[person.pk]) in page
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(person.pk), "workspace")
+    ]
+
+
+def test_record_and_withdraw_a_consent(worker, person, social_worker, organisation):
+    url = reverse("workspace:consent-new", args=[person.pk])
+    response = worker.post(url, {"purpose": "contact", "given_on": timezone.localdate()})
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert (consent.purpose, consent.recorded_by, consent.organisation) == (
+        "contact",
+        social_worker,
+        organisation,
+    )
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    response = worker.post(url, {"withdraw": str(consent.pk)})
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == timezone.localdate()
+
+
+def test_same_active_consent_is_not_recorded_twice(worker, person, organisation):
+    ConsentFactory(beneficiary=person, purpose="contact", organisation=organisation)
+    url = reverse("workspace:consent-new", args=[person.pk])
+    response = worker.post(url, {"purpose": "contact", "given_on": timezone.localdate()})
+    assert response.status_code == 400
+    assert "This consent is already recorded and has not been withdrawn." in html(response)
+    assert Consent.objects.count() == 1
+
+
+def test_consent_in_the_future_is_refused(worker, person):
+    url = reverse("workspace:consent-new", args=[person.pk])
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    response = worker.post(url, {"purpose": "contact", "given_on": future})
+    assert response.status_code == 400
+    assert "Consent cannot be given in the future." in html(response)
+    assert not Consent.objects.exists()
+
+
+# --- Open a case -----------------------------------------------------------------------
+
+
+def test_open_a_case(worker, person, social_worker, organisation):
+    url = reverse("workspace:case-new", args=[person.pk])
+    form = worker.get(url).context["form"]
+    assert form["lead_worker"].value() == social_worker.pk
+    assert form["opened_on"].value() == timezone.localdate()
+    response = worker.post(
+        url,
+        {
+            "lead_worker": social_worker.pk,
+            "opened_on": timezone.localdate(),
+            "protected": "on",
+            "follow_up_on": timezone.localdate() + datetime.timedelta(days=14),
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:case", args=[case.pk])
+    assert (case.beneficiary, case.organisation, case.lead_worker, case.protected) == (
+        person,
+        organisation,
+        social_worker,
+        True,
+    )
+    assert case.status == CaseStatus.OPEN
+
+
+def test_second_open_case_in_the_organisation_is_refused(worker, person, case, social_worker):
+    page = html(worker.get(reverse("workspace:case-new", args=[person.pk])))
+    assert "already has cases that are not closed" in page
+    response = worker.post(
+        reverse("workspace:case-new", args=[person.pk]),
+        {"lead_worker": social_worker.pk, "opened_on": timezone.localdate()},
+    )
+    assert response.status_code == 409
+    assert "already has a case in" in html(response)
+    assert reverse("workspace:case", args=[case.pk]) in html(response)
+    assert Case.objects.count() == 1
+
+
+def test_case_dates_and_lead_worker_are_checked(worker, person, make_member, other_worker):
+    response = worker.post(
+        reverse("workspace:case-new", args=[person.pk]),
+        {
+            "lead_worker": other_worker.pk,
+            "opened_on": timezone.localdate() + datetime.timedelta(days=1),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["opened_on"] == ["A case cannot be opened in the future."]
+    assert "lead_worker" in errors
+    assert not Case.objects.exists()
+
+
+# --- Out of scope ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("workspace:person", "get"),
+        ("workspace:case-new", "get"),
+        ("workspace:case-new", "post"),
+        ("workspace:consent-new", "post"),
+    ],
+)
+def test_another_organisations_worker_gets_404(login, other_worker, person, case, name, method):
+    client = login(other_worker)
+    url = reverse(name, args=[person.pk])
+    data = {
+        "purpose": "contact",
+        "given_on": timezone.localdate(),
+        "lead_worker": other_worker.pk,
+        "opened_on": timezone.localdate(),
+    }
+    response = getattr(client, method)(url, data if method == "post" else None)
+    assert response.status_code == 404
+    assert "Rossi" not in html(response)
+    assert Case.objects.count() == 1 and not Consent.objects.exists()
+
+
+def test_protected_case_hides_the_person_from_colleagues(login, make_member, person, case):
+    Case.objects.filter(pk=case.pk).update(protected=True)
+    colleague = login(make_member(Role.SOCIAL_WORKER))
+    assert colleague.get(reverse("workspace:person", args=[person.pk])).status_code == 404
+    response = colleague.get(SEARCH, {"codice_fiscale": person.codice_fiscale})
+    assert "Rossi" not in html(response)
+    assert "already registered by another service" in html(response)

@@ -1,0 +1,330 @@
+"""Intake forms: search first, register a person, record consent, open a case."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.codice_fiscale import check_consistency, decode, validate_codice_fiscale
+from beneficiaries.models import (
+    Beneficiary,
+    Case,
+    Consent,
+    ConsentPurpose,
+    codice_fiscale_lookup_hash,
+)
+from beneficiaries.visibility import CASEWORK_ROLES
+from services.models import Membership, Organisation
+
+DUPLICATE_CODE_MESSAGE = _(
+    "A person with this codice fiscale is already registered: you cannot register them "
+    "again. Search for them, or ask the service that follows them."
+)
+REQUIRED_CONSENT = ConsentPurpose.CASE_MANAGEMENT
+
+
+def resident_or_homeless_message() -> str:
+    """The model's own message for its "residence or homeless" check constraint."""
+    for constraint in Beneficiary._meta.constraints:
+        if constraint.name == "beneficiary_resident_or_homeless":
+            return constraint.violation_error_message
+    return _("Give the municipality of residence, or mark the person as homeless.")
+
+
+def clean_optional_code(value: str | None) -> str:
+    """The normalised codice fiscale, "" when none was given; ValidationError says why not."""
+    value = (value or "").strip()
+    return validate_codice_fiscale(value) if value else ""
+
+
+def facts_from_code(code: str) -> tuple[datetime.date, str] | None:
+    """Birth date and gender a valid codice fiscale encodes (the century that puts the
+    date in the past); None for an invalid code."""
+    try:
+        data = decode(code)
+    except ValidationError:
+        return None
+    today = timezone.localdate()
+    year = 2000 + data.birth_year_2digits
+    if year > today.year:
+        year -= 100
+    try:
+        born = datetime.date(year, data.birth_month, data.birth_day)
+    except ValueError:
+        return None
+    if born > today:
+        try:
+            born = born.replace(year=year - 100)
+        except ValueError:
+            return None
+    return born, data.gender
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class OrganisationChoiceMixin:
+    """An ``organisation`` choice limited to the user's casework organisations; dropped
+    (and fixed) when the user has only one."""
+
+    def setup_organisation(self, organisations) -> None:
+        organisations = list(organisations)
+        self.organisations = organisations
+        if len(organisations) == 1:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=[o.pk for o in organisations]
+            ).order_by("name")
+
+    def chosen_organisation(self):
+        if "organisation" in self.fields:
+            return self.cleaned_data.get("organisation")
+        return self.organisations[0]
+
+
+class IntakeSearchForm(forms.Form):
+    codice_fiscale = forms.CharField(
+        label=_("Codice fiscale"),
+        required=False,
+        max_length=32,
+        help_text=_("If the person has one: the fastest, exact search."),
+    )
+    family_name = forms.CharField(label=_("Family name"), required=False, max_length=100)
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    birth_year = forms.IntegerField(label=_("Birth year"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_year"] = forms.IntegerField(
+            label=_("Birth year"),
+            required=False,
+            min_value=1900,
+            max_value=timezone.localdate().year,
+            help_text=_("People born a year before or after are shown too."),
+        )
+
+    def clean_codice_fiscale(self) -> str:
+        return clean_optional_code(self.cleaned_data.get("codice_fiscale"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not (cleaned.get("codice_fiscale") or cleaned.get("family_name")):
+            raise ValidationError(
+                _("Give the codice fiscale, or at least the family name, to search."),
+                code="empty_search",
+            )
+        return cleaned
+
+
+class PersonForm(OrganisationChoiceMixin, forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Registering organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("The organisation of yours that registers the person."),
+    )
+    consents = forms.MultipleChoiceField(
+        label=_("Consents given by the person"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Tick each purpose the person has agreed to today. "
+            "Consent to case management is needed to take the person in charge."
+        ),
+    )
+    confirm_different = forms.BooleanField(
+        label=_("I checked: this is a different person from the possible matches above."),
+        required=False,
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "given_name",
+            "family_name",
+            "codice_fiscale",
+            "birth_date",
+            "gender",
+            "citizenship",
+            "residence_municipality",
+            "homeless",
+        ]
+        widgets = {
+            "given_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "family_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "codice_fiscale": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "citizenship": forms.TextInput(attrs={"size": 3}),
+            "birth_date": DateInput(),
+        }
+
+    def __init__(self, *args, organisations, municipalities, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_organisation(organisations)
+        municipality = self.fields["residence_municipality"]
+        municipality.queryset = municipalities
+        municipality.empty_label = _("— none (homeless) —")
+        municipality.help_text = _("Required unless the person is homeless.")
+        self.fields["homeless"].help_text = _(
+            "A homeless person may be registered without a municipality of residence."
+        )
+        self.fields["codice_fiscale"].help_text = Beneficiary._meta.get_field(
+            "codice_fiscale"
+        ).help_text
+        self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_codice_fiscale(self) -> str:
+        code = clean_optional_code(self.cleaned_data.get("codice_fiscale"))
+        if (
+            code
+            and Beneficiary.objects.filter(
+                codice_fiscale_hash=codice_fiscale_lookup_hash(code)
+            ).exists()
+        ):
+            # One record per person, whoever registered them: only existence is said.
+            raise ValidationError(DUPLICATE_CODE_MESSAGE, code="duplicate")
+        return code
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise ValidationError(_("The birth date cannot be in the future."), code="future")
+        return born
+
+    def clean_citizenship(self) -> str:
+        return (self.cleaned_data.get("citizenship") or "").strip().upper()
+
+    def clean_consents(self) -> list[str]:
+        consents = self.cleaned_data.get("consents") or []
+        if REQUIRED_CONSENT not in consents:
+            raise ValidationError(
+                _(
+                    "Record the person's consent to case management: without it the person "
+                    "cannot be taken in charge."
+                ),
+                code="consent_required",
+            )
+        return consents
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("codice_fiscale")
+        if code:
+            try:
+                check_consistency(
+                    code, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        if (
+            "residence_municipality" not in self.errors
+            and "homeless" not in self.errors
+            and not cleaned.get("residence_municipality")
+            and not cleaned.get("homeless")
+        ):
+            self.add_error("residence_municipality", resident_or_homeless_message())
+        return cleaned
+
+
+class ConsentForm(OrganisationChoiceMixin, forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Recorded for"),
+        queryset=Organisation.objects.none(),
+    )
+
+    class Meta:
+        model = Consent
+        fields = ["purpose", "given_on"]
+        widgets = {"given_on": DateInput()}
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_organisation(organisations)
+        self.fields["given_on"].initial = timezone.localdate
+        self.fields["given_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_given_on(self):
+        given = self.cleaned_data.get("given_on")
+        if given and given > timezone.localdate():
+            raise ValidationError(_("Consent cannot be given in the future."), code="future")
+        return given
+
+
+class LeadWorkerField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class CaseOpenForm(OrganisationChoiceMixin, forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("The organisation that takes the person in charge."),
+    )
+    lead_worker = LeadWorkerField(label=_("Lead worker"), queryset=None)
+
+    class Meta:
+        model = Case
+        fields = ["organisation", "lead_worker", "opened_on", "protected", "follow_up_on"]
+        widgets = {"opened_on": DateInput(), "follow_up_on": DateInput()}
+
+    def __init__(self, *args, organisations, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_organisation(organisations)
+        if "organisation" not in self.fields:
+            self.instance.organisation = self.organisations[0]
+        worker_model = get_user_model()
+        members = Membership.objects.filter(
+            organisation__in=[o.pk for o in self.organisations],
+            role__in=CASEWORK_ROLES,
+            active=True,
+        )
+        self.memberships = {
+            (user_id, organisation_id)
+            for user_id, organisation_id in members.values_list("user_id", "organisation_id")
+        }
+        self.fields["lead_worker"].queryset = worker_model.objects.filter(
+            pk__in=members.values("user_id"), is_active=True
+        ).order_by("last_name", "first_name", "username")
+        self.fields["lead_worker"].initial = user.pk
+        self.fields["opened_on"].initial = timezone.localdate
+        self.fields["opened_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["follow_up_on"].required = False
+
+    def clean_opened_on(self):
+        opened = self.cleaned_data.get("opened_on")
+        if opened and opened > timezone.localdate():
+            raise ValidationError(_("A case cannot be opened in the future."), code="future")
+        return opened
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = self.chosen_organisation()
+        worker = cleaned.get("lead_worker")
+        if organisation is not None and worker is not None:
+            if (worker.pk, organisation.pk) not in self.memberships:
+                self.add_error(
+                    "lead_worker",
+                    _("The lead worker must be a social worker or coordinator of %(organisation)s.")
+                    % {"organisation": organisation.name},
+                )
+            else:
+                self.instance.organisation = organisation
+        opened, follow_up = cleaned.get("opened_on"), cleaned.get("follow_up_on")
+        if opened and follow_up and follow_up < opened:
+            self.add_error(
+                "follow_up_on",
+                _("The next follow-up cannot be before the case was opened."),
+            )
+        return cleaned
