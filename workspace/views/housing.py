@@ -1,15 +1,244 @@
-"""PLACEHOLDER: being built (issue 5)."""
+"""Housing: find a unit that fits the person, place them (Housing First too), end a placement.
 
-from django.http import Http404
+Units are not personal data (every worker may look for a place), but the address of a
+confidential unit reaches only the members of the organisation that owns it. Placements are
+personal data: they start from ``Placement.objects.visible_to`` and, to be changed here,
+must belong to a case of the user's team. The rules are the domain functions'
+(``housing.placements``); the database has the last word under concurrency.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from beneficiaries.activity import touch
+from config.access_log import log_access
+from housing.api import with_availability
+from housing.models import HousingUnit, Placement
+from housing.placements import PLACEABLE_STATUSES, placement_create, placement_end
+from registry.models import Municipality
+from services.confidentiality import member_organisation_ids
+from workspace.access import team_case_or_404, team_cases, workspace_view
+from workspace.forms.housing import HousingSearchForm, PlaceForm, PlacementEndForm
+
+RESULTS_CAP = 50
+# Errors about the period itself are bad input; the others clash with the stock's state.
+BAD_INPUT_FIELDS = ("ends_on",)
 
 
-def find_housing(request, *args, **kwargs):
-    raise Http404
+def _short_date(value) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def place(request, *args, **kwargs):
-    raise Http404
+def _units():
+    return HousingUnit.objects.select_related("municipality", "owner").defer(
+        "municipality__boundary", "owner__municipality"
+    )
 
 
-def placement_end_view(request, *args, **kwargs):
-    raise Http404
+def _show_addresses(request, units) -> None:
+    """Mark which units' address the user may see: only their own organisation's, as in
+    the API (a flat's address is where someone lives; the owner gives it on placement)."""
+    members = member_organisation_ids(request)
+    for unit in units:
+        unit.address_visible = unit.owner_id in members
+
+
+# --- Find -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+@workspace_view(casework=True)
+def find_housing(request, pk):
+    case = team_case_or_404(request, pk, log=True)
+    person = case.beneficiary
+    # The metropolitan city of the case's organisation: where its people are placed.
+    metro_city = Municipality.objects.filter(pk=case.organisation.municipality_id).values(
+        "metropolitan_city"
+    )
+    municipalities = (
+        Municipality.objects.filter(metropolitan_city__in=metro_city)
+        .only("pk", "name")
+        .order_by("name")
+    )
+    form = HousingSearchForm(request.GET, municipalities=municipalities)
+    context = {"case": case, "person": person, "form": form, "cap": RESULTS_CAP}
+    if not form.is_valid():
+        return render(request, "workspace/housing/find.html", context, status=400)
+    wanted = form.cleaned_data
+    units = with_availability(
+        _units().filter(
+            municipality__metropolitan_city__in=metro_city, status__in=PLACEABLE_STATUSES
+        ),
+        wanted["starts_on"],
+    ).filter(free_places__gte=wanted["places"])
+    if wanted["barrier_free"]:
+        units = units.filter(barrier_free=True)
+    if wanted["municipality"]:
+        units = units.filter(municipality=wanted["municipality"])
+    if wanted["unit_type"]:
+        units = units.filter(unit_type=wanted["unit_type"])
+    units = units.annotate(
+        away_from_home=SqlCase(
+            When(municipality_id=person.residence_municipality_id, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("away_from_home", "municipality__name", "code")
+    results = list(units[:RESULTS_CAP])
+    _show_addresses(request, results)
+    context.update(
+        units=results,
+        total=len(results) if len(results) < RESULTS_CAP else units.count(),
+        starts_on=wanted["starts_on"],
+    )
+    return render(request, "workspace/housing/find.html", context)
+
+
+# --- Place ------------------------------------------------------------------------------
+
+
+def _unit_or_404(unit_id: int, day) -> HousingUnit:
+    return get_object_or_404(with_availability(_units(), day), pk=unit_id)
+
+
+def _place_page(request, case, unit, form, *, status: int = 200):
+    _show_addresses(request, [unit])
+    log_access(request, [case], via="workspace")
+    context = {
+        "case": case,
+        "person": case.beneficiary,
+        "unit": unit,
+        "form": form,
+        "placeable": unit.status in PLACEABLE_STATUSES,
+        "conflict": status == 409,
+        "today": timezone.localdate(),
+    }
+    return render(request, "workspace/housing/place.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@workspace_view(casework=True)
+def place(request, pk, unit):
+    if request.method == "POST":
+        return _place_post(request, pk, unit)
+    case = team_case_or_404(request, pk)
+    initial = {}
+    if starts_on := request.GET.get("starts_on"):
+        initial["starts_on"] = starts_on
+    return _place_page(
+        request, case, _unit_or_404(unit, timezone.localdate()), PlaceForm(initial=initial)
+    )
+
+
+def _place_post(request, pk, unit_id):
+    case = team_case_or_404(request, pk)
+    unit = _unit_or_404(unit_id, timezone.localdate())
+    form = PlaceForm(request.POST)
+    if not form.is_valid():
+        return _place_page(request, case, unit, form, status=400)
+    starts_on, ends_on = form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]
+    try:
+        with transaction.atomic():
+            placement_create(
+                actor=request.user, unit=unit, case=case, starts_on=starts_on, ends_on=ends_on
+            )
+            touch(case.pk)
+    except ValidationError as error:
+        form.add_domain_errors(error)
+        bad_input = any(field in error.message_dict for field in BAD_INPUT_FIELDS)
+        return _place_page(request, case, unit, form, status=400 if bad_input else 409)
+    messages.success(
+        request,
+        _("Placed in %(code)s from %(date)s.")
+        % {"code": unit.code, "date": _short_date(starts_on)},
+    )
+    return redirect("workspace:case", case.pk)
+
+
+# --- End a placement ---------------------------------------------------------------------
+
+
+def _placement_or_404(request, pk, *, lock: bool = False) -> Placement:
+    """A placement the user sees, of a case of the user's team."""
+    queryset = (
+        Placement.objects.visible_to(request.user)
+        .filter(case__in=team_cases(request.user).values("pk"))
+        .select_related("unit__municipality", "unit__owner", "case__beneficiary")
+        .defer("unit__municipality__boundary", "unit__owner__municipality")
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _end_page(request, placement, form, *, status: int = 200):
+    _show_addresses(request, [placement.unit])
+    log_access(request, [placement.case], via="workspace")
+    context = {
+        "placement": placement,
+        "case": placement.case,
+        "person": placement.case.beneficiary,
+        "unit": placement.unit,
+        "form": form,
+        "ended": bool(placement.end_reason),
+        "conflict": status == 409,
+    }
+    return render(request, "workspace/housing/placement_end.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@workspace_view(casework=True)
+def placement_end_view(request, pk):
+    if request.method == "POST":
+        return _placement_end_post(request, pk)
+    return _end_page(request, _placement_or_404(request, pk), PlacementEndForm())
+
+
+def _placement_end_post(request, pk):
+    with transaction.atomic():
+        placement = _placement_or_404(request, pk, lock=True)
+        form = PlacementEndForm(request.POST)
+        if placement.end_reason:
+            form.add_error(
+                None,
+                _("This placement already ended on %(date)s.")
+                % {"date": _short_date(placement.ends_on)},
+            )
+            return _end_page(request, placement, form, status=409)
+        if not form.is_valid():
+            return _end_page(request, placement, form, status=400)
+        ends_on = form.cleaned_data["ends_on"]
+        if placement.ends_on is not None and ends_on > placement.ends_on:
+            form.add_error(
+                "ends_on",
+                _("The placement is planned to end on %(date)s: here it can only end earlier.")
+                % {"date": _short_date(placement.ends_on)},
+            )
+            return _end_page(request, placement, form, status=400)
+        try:
+            with transaction.atomic():
+                placement_end(
+                    actor=request.user,
+                    placement=placement,
+                    ends_on=ends_on,
+                    reason=form.cleaned_data["reason"],
+                )
+        except ValidationError as error:
+            form.add_domain_errors(error)
+            return _end_page(request, placement, form, status=400)
+        touch(placement.case_id)
+    messages.success(
+        request,
+        _("The placement in %(code)s ends on %(date)s.")
+        % {"code": placement.unit.code, "date": _short_date(ends_on)},
+    )
+    return redirect("workspace:case", placement.case_id)
