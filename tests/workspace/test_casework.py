@@ -222,25 +222,31 @@ def test_open_referrals_need_a_confirmation(login, social_worker, case):
     before = snapshot(case)
     response = client.post(url("case-close", case), close_data(case))
     assert response.status_code == 400
-    assert "This case has open referrals" in response.content.decode()
+    assert "This case has open referrals or an ongoing placement" in response.content.decode()
     assert snapshot(case) == before
     response = client.post(url("case-close", case), close_data(case, close_anyway="on"))
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
 
 
-def test_an_ongoing_placement_must_end_first(login, social_worker, case):
+def test_an_ongoing_placement_is_confirmed_and_continues(login, social_worker, case):
+    """A Housing First tenancy may go on after the case closes: closing asks for a
+    confirmation and leaves the placement as it is, never ending it silently."""
     placement = PlacementFactory(case=case)
     client = login(social_worker)
     page = client.get(url("case-close", case)).content.decode()
+    assert "Ongoing housing placement" in page
     assert reverse("workspace:placement-end", args=[placement.pk]) in page
     before = snapshot(case)
-    response = client.post(url("case-close", case), close_data(case, close_anyway="on"))
-    assert response.status_code == 409
-    html = response.content.decode()
-    assert "The person is still placed in housing: end the placement first" in html
-    assert reverse("workspace:placement-end", args=[placement.pk]) in html
+    response = client.post(url("case-close", case), close_data(case))
+    assert response.status_code == 400
+    assert "open referrals or an ongoing placement" in response.content.decode()
     assert snapshot(case) == before
+    response = client.post(url("case-close", case), close_data(case, close_anyway="on"))
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    placement.refresh_from_db()
+    assert placement.ends_on is None
 
 
 def test_an_ended_placement_does_not_stop_closing(login, social_worker, case):

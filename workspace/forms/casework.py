@@ -134,7 +134,8 @@ class CaseCloseForm(forms.Form):
         error_messages={"required": _("Give the closing date.")},
     )
     close_anyway = forms.BooleanField(
-        label=_("Close anyway: the open referrals stay as they are"), required=False
+        label=_("Close anyway: open referrals and ongoing placements stay as they are"),
+        required=False,
     )
     version = VersionField()
 

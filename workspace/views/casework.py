@@ -333,21 +333,15 @@ def _case_close_post(request, pk):
         status = 400
         if form.is_valid():
             referrals, placements = _open_parts(request, case)
-            if placements:
-                status = 409
-                form.add_error(
-                    None,
-                    _(
-                        "The person is still placed in housing: end the placement first, "
-                        "so that the unit does not stay taken by a closed case."
-                    ),
-                )
-            elif referrals and not form.cleaned_data["close_anyway"]:
+            # A placement may rightly outlive the case (a Housing First tenancy goes on
+            # when the goals are met): it is confirmed, never ended here behind the
+            # worker's back, and never blocks closing.
+            if (referrals or placements) and not form.cleaned_data["close_anyway"]:
                 form.add_error(
                     "close_anyway",
                     _(
-                        "This case has open referrals: tick “close anyway” to close it all "
-                        "the same, or close the referrals first."
+                        "This case has open referrals or an ongoing placement: tick “close "
+                        "anyway” to close it all the same, or close them first."
                     ),
                 )
             else:
