@@ -12,13 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Case, CaseOutcome, Goal, Need, Note, Severity
 from beneficiaries.visibility import CASEWORK_ROLES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+from workspace.forms.widgets import DateInput
 
 
 class WorkerChoiceField(forms.ModelChoiceField):

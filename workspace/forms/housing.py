@@ -9,15 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from housing.models import UnitType
 from registry.models import Municipality
+from workspace.forms.widgets import DateInput
 
 MAX_PLACES_NEEDED = 20
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class HousingSearchForm(forms.Form):

@@ -20,6 +20,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.visibility import CASEWORK_ROLES
 from services.models import Membership, Organisation
+from workspace.forms.widgets import DateInput
 
 DUPLICATE_CODE_MESSAGE = _(
     "A person with this codice fiscale is already registered: you cannot register them "
@@ -63,13 +64,6 @@ def facts_from_code(code: str) -> tuple[datetime.date, str] | None:
         except ValueError:
             return None
     return born, data.gender
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class OrganisationChoiceMixin:
