@@ -30,6 +30,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from beneficiaries.activity import touch
 from beneficiaries.models import Need, Referral, ReferralStatus
@@ -327,13 +328,12 @@ def referral_detail(request, pk):
 
 
 class StaleVersion(Exception):
-    pass
+    """The referral was saved by someone else since the page was shown."""
 
 
+@require_POST
 @workspace_view(casework=True, provider=True)
 def referral_move_view(request, pk):
-    if request.method != "POST":
-        return redirect("workspace:referral", pk=pk)
     form = ReferralMoveForm(request.POST, auto_id=f"{request.POST.get('status', 'move')}-%s")
     if not form.is_valid():
         referral = get_object_or_404(_referrals(request.user), pk=pk)
