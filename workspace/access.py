@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 
 from beneficiaries.models import Beneficiary, Case
 from beneficiaries.visibility import Scope, casework_case_q, scope_of
@@ -37,7 +38,11 @@ def workspace_view(*, casework: bool = False, provider: bool = False):
             if not allowed:
                 raise PermissionDenied
             request.scope = scope
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # Pages about people must not stay in a shared device's cache (the back
+            # button after logging out) or in any proxy.
+            add_never_cache_headers(response)
+            return response
 
         return wrapped
 

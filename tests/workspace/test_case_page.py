@@ -37,3 +37,19 @@ def test_another_organisation_gets_404_and_no_log(login, other_worker, case):
     response = login(other_worker).get(reverse("workspace:case", args=[case.pk]))
     assert response.status_code == 404
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_pages_about_people_are_never_cached(login, social_worker, case):
+    response = login(social_worker).get(reverse("workspace:case", args=[case.pk]))
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-cache", "no-store", "must-revalidate", "private"} <= cache_control
+
+
+def test_the_session_lasts_a_working_day_and_ends_with_the_browser(client, social_worker):
+    response = client.post(
+        reverse("workspace:login"), {"username": social_worker.username, "password": "password"}
+    )
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")  # gone with the browser
+    assert client.session.get_expiry_age() == 8 * 60 * 60
