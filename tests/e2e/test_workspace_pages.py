@@ -5,9 +5,23 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from beneficiaries.models import Case
 from services.models import Role
 from tests.e2e.axe import assert_accessible
-from tests.factories import BeneficiaryFactory, CaseFactory, MembershipFactory, NeedFactory
+from tests.e2e.pages import log_in, log_out
+from tests.factories import (
+    BeneficiaryFactory,
+    CapacityFactory,
+    CaseFactory,
+    GoalFactory,
+    HousingUnitFactory,
+    MembershipFactory,
+    NeedFactory,
+    OpeningHoursFactory,
+    OrganisationFactory,
+    PlacementFactory,
+    ReferralFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,21 +34,15 @@ def worker(reference_data):
     return membership.user, membership.organisation
 
 
-def log_in(browser, live_server, user) -> None:
-    browser.get(f"{live_server.url}/workspace/login/")
-    assert_accessible(browser)
-    browser.find_element(By.NAME, "username").send_keys(user.username)
-    browser.find_element(By.NAME, "password").send_keys("password")
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-
-
 def test_login_caseload_and_case_page(worker, browser, live_server, screenshot):
     user, organisation = worker
     person = BeneficiaryFactory(registered_by=organisation, given_name="Anna", family_name="Rossi")
     case = CaseFactory(beneficiary=person, lead_worker=user)
     NeedFactory(case=case, domain="housing", severity=3)
-    log_in(browser, live_server, user)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Home"
+    browser.get(f"{live_server.url}/workspace/login/")
+    screenshot("login")
+    assert_accessible(browser)
+    log_in(browser, live_server, user.username)
     assert "Rossi Anna" in browser.find_element(By.ID, "caseload").text
     screenshot("home")
     assert_accessible(browser)
@@ -58,7 +66,7 @@ def test_keyboard_only_skip_link_and_a_note(worker, browser, live_server, screen
     user, organisation = worker
     person = BeneficiaryFactory(registered_by=organisation, given_name="Anna", family_name="Rossi")
     case = CaseFactory(beneficiary=person, lead_worker=user)
-    log_in(browser, live_server, user)
+    log_in(browser, live_server, user.username)
     browser.get(f"{live_server.url}/workspace/cases/{case.pk}/")
     # The first Tab reaches the skip link, visibly; Enter moves the focus to the content.
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
@@ -77,3 +85,63 @@ def test_keyboard_only_skip_link_and_a_note(worker, browser, live_server, screen
     assert "Telefonata con la sorella" in notes.text
     assert "Note added." in browser.find_element(By.CSS_SELECTOR, ".messages").text
     screenshot("note-by-keyboard")
+
+
+@pytest.fixture
+def casework(worker):
+    """A case with a need, a goal, a referral to a provider and a placement, and the
+    provider's staff member with a site, its capacity and opening hours."""
+    user, organisation = worker
+    person = BeneficiaryFactory(registered_by=organisation, given_name="Anna", family_name="Rossi")
+    case = CaseFactory(beneficiary=person, lead_worker=user)
+    NeedFactory(case=case, domain="housing", severity=3)
+    GoalFactory(case=case, description="Un alloggio stabile entro sei mesi")
+    provider = OrganisationFactory(name="Cooperativa Casa Aperta")
+    staff = MembershipFactory(organisation=provider, role=Role.PROVIDER_STAFF).user
+    capacity = CapacityFactory(
+        offering__service__organisation=provider, offering__service__name="Dormitorio"
+    )
+    OpeningHoursFactory(offering=capacity.offering)
+    ReferralFactory(case=case, service=capacity.offering.service)
+    placement = PlacementFactory(case=case, unit=HousingUnitFactory(owner=organisation))
+    return {"user": user, "case": case, "staff": staff, "placement": placement}
+
+
+def test_every_other_page_is_accessible(casework, browser, live_server, screenshot):
+    """The pages the day's-work flow does not pass through, each checked by axe-core."""
+    case, base = casework["case"], live_server.url
+    log_in(browser, live_server, casework["user"].username)
+    pages = {
+        "person": f"/workspace/people/{case.beneficiary_id}/",
+        "case-edit": f"/workspace/cases/{case.pk}/edit/",
+        "goal-new": f"/workspace/cases/{case.pk}/goals/new/",
+        "placement-end": f"/workspace/placements/{casework['placement'].pk}/end/",
+    }
+    for label, path in pages.items():
+        browser.get(base + path)
+        assert "Rossi Anna" in browser.find_element(By.TAG_NAME, "h1").text, label
+        screenshot(label)
+        assert_accessible(browser)
+    # The conflict page: a colleague saves the case while this edit form is open.
+    browser.get(f"{base}/workspace/cases/{case.pk}/edit/")
+    colleague = Case.objects.get(pk=case.pk)
+    colleague.plan_summary = "Piano scritto dalla collega."
+    colleague.save()
+    browser.find_element(By.NAME, "plan_summary").send_keys("Il mio piano.")
+    browser.find_element(By.XPATH, "//main//button[normalize-space()='Save the case']").click()
+    conflict = browser.find_element(By.CSS_SELECTOR, ".conflict").text
+    assert "Piano scritto dalla collega." in conflict and "Il mio piano." in conflict
+    screenshot("conflict")
+    assert_accessible(browser)
+    # The provider's pages.
+    log_out(browser)
+    log_in(browser, live_server, casework["staff"].username)
+    for label, path in {
+        "incoming": "/workspace/referrals/incoming/",
+        "provider": "/workspace/provider/",
+    }.items():
+        browser.get(base + path)
+        assert browser.find_element(By.TAG_NAME, "h1").text, label
+        screenshot(label)
+        assert_accessible(browser)
+    assert "Dormitorio" in browser.find_element(By.ID, "main").text
