@@ -11,6 +11,7 @@ from beneficiaries.models import CaseStatus, NeedDomain
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
+    MunicipalityFactory,
     NeedFactory,
     ReferralFactory,
     ServiceFactory,
@@ -64,8 +65,10 @@ def test_caseload_shows_my_open_cases_by_last_activity(login, social_worker, org
 
 
 def test_caseload_filters_by_need_and_municipality(login, social_worker, organisation, case):
+    nearby = MunicipalityFactory(metropolitan_city=organisation.municipality.metropolitan_city)
     other = CaseFactory(
-        beneficiary=BeneficiaryFactory(registered_by=organisation), lead_worker=social_worker
+        beneficiary=BeneficiaryFactory(registered_by=organisation, residence_municipality=nearby),
+        lead_worker=social_worker,
     )
     NeedFactory(case=case, domain=NeedDomain.HOUSING)
     NeedFactory(case=other, domain=NeedDomain.WORK)
@@ -126,3 +129,33 @@ def test_listing_writes_one_access_row_per_case_shown(login, social_worker, case
     assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
         (str(case.pk), "workspace-list")
     ]
+
+
+def test_the_next_page_keeps_showing_open_cases(login, social_worker, organisation):
+    for status in ["open"] * 26 + ["closed"] * 5:
+        closing = {"closed_on": datetime.date(2024, 3, 1), "outcome": "goals_met"}
+        CaseFactory(
+            beneficiary=BeneficiaryFactory(registered_by=organisation),
+            lead_worker=social_worker,
+            status=status,
+            **(closing if status == "closed" else {}),
+        )
+    client = login(social_worker)
+    first = client.get(HOME)
+    assert first.context["page"].paginator.count == 26
+    assert "status=open&amp;page=2" in first.content.decode()
+    second = client.get(HOME, {"page": 2})
+    assert [case.status for case in second.context["page"].object_list] == ["open"]
+    assert second.context["filters"]["status"].value() == "open"
+    everything = client.get(HOME, {"status": ""})
+    assert everything.context["page"].paginator.count == 31
+
+
+def test_a_bad_filter_is_named_and_the_others_still_apply(login, social_worker, organisation, case):
+    other = CaseFactory(
+        beneficiary=BeneficiaryFactory(registered_by=organisation), lead_worker=social_worker
+    )
+    NeedFactory(case=other, domain=NeedDomain.WORK)
+    response = login(social_worker).get(HOME, {"municipality": "999999", "need": "work"})
+    assert names(response) == [other.beneficiary.display_name]
+    assert "Select a valid choice" in response.context["filters"].errors["municipality"][0]

@@ -50,7 +50,8 @@ class CaseloadFilter(forms.Form):
         if not coordinator:
             del self.fields["scope"]
 
-    def value(self, name: str, default: str = "") -> str:
-        if not self.is_valid():
-            return default
+    def value(self, name: str, default: str = ""):
+        """The filter's cleaned value; a filter with a bad value is left out (its error
+        shows next to it), without dropping the others."""
+        self.is_valid()
         return self.cleaned_data.get(name) or default
