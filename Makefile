@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage clean
+.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage bench-ui clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -77,6 +77,15 @@ bench-coverage: $(VENV)/.synced
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
 		$(PY) -m tests.bench.bench_coverage $(BENCH_COVERAGE_ARGS)
+
+## bench-ui: the workspace's caseload page (a worker with 1,000 cases, and one with 10) and
+## case page, against the bare SQL of the same pages, on the bench-seed data (issue 5);
+## migrates atlante_bench first (the workspace's columns); options through BENCH_UI_ARGS,
+## e.g. BENCH_UI_ARGS="--profile --explain --requests 50"
+bench-ui: $(VENV)/.synced
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(PY) -m tests.bench.bench_ui $(BENCH_UI_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -143,6 +143,16 @@ def check_database(database_url: str) -> None:
         )
 
 
+def bench_database() -> str:
+    """The benchmark database of DATABASE_URL (default atlante_bench), checked to hold the
+    large demo; stops with a clear message otherwise."""
+    database_url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
+    if not database_url.startswith("postgres"):
+        sys.exit(f"DATABASE_URL must be the PostgreSQL benchmark database, not {database_url}")
+    check_database(database_url)
+    return database_url
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -396,10 +406,7 @@ def main() -> int:
     args = parser.parse_args()
     page_sizes = [int(size) for size in args.page_sizes.split(",")]
 
-    database_url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
-    if not database_url.startswith("postgres"):
-        sys.exit(f"DATABASE_URL must be the PostgreSQL benchmark database, not {database_url}")
-    check_database(database_url)
+    database_url = bench_database()
     notes = configure_environment(database_url)
     sys.path.insert(0, str(BASE_DIR))
 

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.bench.bench_api import BENCH_DATABASE_URL, check_database
+from tests.bench.bench_api import bench_database
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ONE_CITY = "roma"
@@ -588,10 +588,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
-    if not database_url.startswith("postgres"):
-        sys.exit(f"DATABASE_URL must be the PostgreSQL benchmark database, not {database_url}")
-    check_database(database_url)
+    database_url = bench_database()
     configure_environment(database_url)
     sys.path.insert(0, str(BASE_DIR))
 
