@@ -9,7 +9,7 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Intake: search first, then register the person, record consent, open a case.
     path("intake/", intake.search, name="intake"),
