@@ -2,13 +2,16 @@
 serious or critical accessibility violation."""
 
 import pytest
+from django.test import override_settings
+from django.urls import clear_url_caches
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from beneficiaries.models import Case
 from services.models import Role
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages import log_in, log_out
+from tests.e2e.pages import heading, log_in, log_out
 from tests.factories import (
     BeneficiaryFactory,
     CapacityFactory,
@@ -145,3 +148,30 @@ def test_every_other_page_is_accessible(casework, browser, live_server, screensh
         screenshot(label)
         assert_accessible(browser)
     assert "Dormitorio" in browser.find_element(By.ID, "main").text
+
+
+@pytest.fixture
+def italian_by_default():
+    """Italian as the default language, as in production (the suite runs in English); URL
+    reversal caches its language prefixes, so they are cleared on the way in and out."""
+    with override_settings(LANGUAGE_CODE="it"):
+        clear_url_caches()
+        yield
+    clear_url_caches()
+
+
+@pytest.mark.usefixtures("italian_by_default")
+def test_italian_first_and_english_on_request(casework, browser, live_server, screenshot):
+    case = casework["case"]
+    log_in(browser, live_server, casework["user"].username, heading_text="Home")
+    browser.get(f"{live_server.url}/workspace/cases/{case.pk}/")
+    page = browser.find_element(By.ID, "main").text
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "it"
+    assert "Bisogni" in page and "Progetto personalizzato" in page
+    screenshot("case-italian")
+    assert_accessible(browser)
+    Select(browser.find_element(By.NAME, "language")).select_by_value("en")
+    browser.find_element(By.XPATH, "//header//button[normalize-space()='Cambia']").click()
+    heading(browser, "Rossi Anna")
+    assert browser.current_url.endswith(f"/en/workspace/cases/{case.pk}/")
+    assert "Needs" in browser.find_element(By.ID, "main").text
