@@ -228,6 +228,19 @@ def _letters(text: str) -> str:
     return "".join(char for char in text.upper() if char in _LETTERS)
 
 
+def name_key(name: str) -> str:
+    """A coarse sound key of a name, for finding people whose name was typed differently:
+    its first letter and the first consonant after it, with accents dropped, doubled
+    letters counted once and a silent H ignored ("Rossi", "Rosi" and "Russo" → "RS";
+    "Bianchi" and "Bianci" → "BN"). Empty when the name has no letter."""
+    letters = _letters(name)
+    if not letters:
+        return ""
+    rest = [char for char in letters[1:] if char in _CONSONANTS and char != "H"]
+    collapsed = [char for index, char in enumerate(rest) if index == 0 or rest[index - 1] != char]
+    return letters[0] + (collapsed[0] if collapsed else "")
+
+
 @lru_cache(maxsize=8192)
 def _surname_code(surname: str) -> str:
     letters = _letters(surname)

@@ -48,6 +48,16 @@ class Beneficiary(Tracked):
         null=True,
         blank=True,
     )
+    # The keyed hash of a coarse sound key of the family name (codice_fiscale.name_key):
+    # intake finds people whose name was typed differently without decrypting everyone.
+    family_name_key_hash = KeyedHashField(
+        _("family name look-up hash"),
+        source="family_name",
+        normalise="beneficiaries.codice_fiscale.name_key",
+        null=True,
+        blank=True,
+        db_index=True,
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     citizenship = models.CharField(
@@ -104,6 +114,13 @@ class Beneficiary(Tracked):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(family_name_key_hash__isnull=True)
+                | Q(family_name_key_hash__regex=r"^[0-9a-f]{64}$"),
+                name="beneficiary_family_name_key_hash_format",
+                violation_error_code="beneficiary_family_name_key_hash_format",
+                violation_error_message=_("The family name look-up hash is malformed."),
+            ),
+            models.CheckConstraint(
                 condition=Q(codice_fiscale_hash__isnull=True)
                 | Q(codice_fiscale_hash__regex=r"^[0-9a-f]{64}$"),
                 name="beneficiary_codice_fiscale_hash_format",
@@ -122,14 +139,24 @@ class Beneficiary(Tracked):
         return f"{self.family_name} {self.given_name}"
 
     def save(self, *args, **kwargs) -> None:
-        if kwargs.get("update_fields") is not None and "codice_fiscale" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "codice_fiscale_hash"}
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            hashes = {
+                "codice_fiscale": "codice_fiscale_hash",
+                "family_name": "family_name_key_hash",
+            }
+            kwargs["update_fields"] = {*fields, *(hashes[f] for f in fields if f in hashes)}
         super().save(*args, **kwargs)
 
 
 def codice_fiscale_lookup_hash(codice_fiscale: str | None) -> str | None:
     """The keyed hash stored beside an encrypted codice fiscale (None when there is none)."""
     return Beneficiary._meta.get_field("codice_fiscale_hash").hash_of(codice_fiscale)
+
+
+def family_name_lookup_hash(name: str | None) -> str | None:
+    """The keyed hash of a name's sound key, as stored beside a family name."""
+    return Beneficiary._meta.get_field("family_name_key_hash").hash_of(name)
 
 
 class CaseStatus(models.TextChoices):

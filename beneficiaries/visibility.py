@@ -115,9 +115,10 @@ class CaseQuerySet(models.QuerySet):
 
 class BeneficiaryQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
-        # A bulk update would leave the look-up hash of the codice fiscale stale.
-        if "codice_fiscale" in kwargs:
-            raise TypeError("Update codice_fiscale through save(), which re-hashes it.")
+        # A bulk update would leave a look-up hash stale.
+        for name in ("codice_fiscale", "family_name"):
+            if name in kwargs:
+                raise TypeError(f"Update {name} through save(), which re-hashes it.")
         return super().update(**kwargs)
 
     def visible_to(self, user) -> BeneficiaryQuerySet:

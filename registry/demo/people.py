@@ -27,6 +27,7 @@ from beneficiaries.models import (
     Referral,
     ReferralStatus,
     codice_fiscale_lookup_hash,
+    family_name_lookup_hash,
 )
 from registry.demo.area import Birthplaces, Place
 from registry.demo.bulk import BackgroundWriter, TableWriter, rng_uuid
@@ -126,6 +127,7 @@ BENEFICIARY_FIELDS = [
     "family_name",
     "codice_fiscale",
     "codice_fiscale_hash",
+    "family_name_key_hash",
     "birth_date",
     "gender",
     "citizenship",
@@ -493,6 +495,7 @@ class PeopleGenerator:
                 encrypt(family),
                 encrypt(code) if code else "",
                 codice_fiscale_lookup_hash(code),
+                family_name_lookup_hash(family),
                 birth_date,
                 gender,
                 citizenship,

@@ -14,6 +14,7 @@ from beneficiaries.codice_fiscale import (
     check_consistency,
     decode,
     generate,
+    name_key,
     normalise,
     validate_codice_fiscale,
 )
@@ -435,3 +436,23 @@ def test_round_trip_random_people():
                 code, birth_date=birth_date + datetime.timedelta(days=1), gender=other
             )
         assert set(excinfo.value.message_dict) == {"birth_date", "gender"}
+
+
+@pytest.mark.parametrize(
+    ("names", "key"),
+    [
+        (["Rossi", "Rosi", "Russo", "ROSSI", " rossi "], "RS"),
+        (["Bianchi", "Bianci"], "BN"),
+        (["Esposito", "Espostio"], "ES"),
+        (["Thomas", "Tomas"], "TM"),
+        (["Nguyễn", "Nguyen"], "NG"),
+        (["D'Amico", "Damico"], "DM"),
+        (["Eo"], "E"),
+    ],
+)
+def test_name_key_is_the_same_for_names_typed_differently(names, key):
+    assert {name_key(name) for name in names} == {key}
+
+
+def test_name_key_of_a_name_without_letters_is_empty():
+    assert name_key("—") == ""

@@ -4,7 +4,14 @@ import datetime
 
 import pytest
 
-from beneficiaries.models import Beneficiary, Case, CaseOutcome, CaseStatus, Referral
+from beneficiaries.models import (
+    Beneficiary,
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    Referral,
+    family_name_lookup_hash,
+)
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -159,3 +166,21 @@ def test_goal_domain_known():
     goal = GoalFactory()
     with violates("goal_domain_known"):
         type(goal).objects.filter(pk=goal.pk).update(domain="magic")
+
+
+@pytest.mark.parametrize("value", ["", "0" * 63, "A" * 64])
+def test_beneficiary_family_name_key_hash_format(value):
+    person = BeneficiaryFactory()
+    with violates("beneficiary_family_name_key_hash_format"):
+        Beneficiary.objects.filter(pk=person.pk).update(family_name_key_hash=value)
+
+
+def test_family_name_key_hash_follows_the_name():
+    person = BeneficiaryFactory(family_name="Rossi")
+    assert person.family_name_key_hash == family_name_lookup_hash("Russo")
+    person.family_name = "Bianchi"
+    person.save(update_fields=["family_name"])
+    person.refresh_from_db()
+    assert person.family_name_key_hash == family_name_lookup_hash("Bianci")
+    with pytest.raises(TypeError, match="through save"):
+        Beneficiary.objects.filter(pk=person.pk).update(family_name="Verdi")

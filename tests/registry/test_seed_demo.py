@@ -8,7 +8,13 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
-from beneficiaries.models import Beneficiary, Case, Referral, ReferralStatus
+from beneficiaries.models import (
+    Beneficiary,
+    Case,
+    Referral,
+    ReferralStatus,
+    family_name_lookup_hash,
+)
 from gaps.models import CoverageRun
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import Municipality, Zone, ZoneKind
@@ -93,6 +99,14 @@ def test_codici_fiscali_are_valid_and_match_the_person(roma):
         validate_codice_fiscale(person.codice_fiscale)
         gender = person.gender if person.gender in ("F", "M") else None
         check_consistency(person.codice_fiscale, birth_date=person.birth_date, gender=gender)
+
+
+def test_every_person_can_be_found_by_the_sound_of_their_name(roma):
+    seed()
+    people = list(Beneficiary.objects.all())
+    assert people
+    for person in people:
+        assert person.family_name_key_hash == family_name_lookup_hash(person.family_name)
 
 
 def test_sites_lie_inside_their_municipality(roma):

@@ -219,10 +219,33 @@ def test_search_says_when_candidates_are_capped(worker, organisation, monkeypatc
 
     monkeypatch.setattr(intake, "MAX_CANDIDATES", 2)
     for day in range(3):
-        BeneficiaryFactory(registered_by=organisation, birth_date=datetime.date(1990, 1, 1 + day))
+        BeneficiaryFactory(
+            registered_by=organisation,
+            family_name=("Zeta", "Zotti", "Zito")[day],
+            birth_date=datetime.date(1990, 1, 1 + day),
+        )
     response = worker.get(SEARCH, {"family_name": "Zeta", "birth_year": 1990})
     assert response.context["capped"] is True
-    assert "Only the first 2 people born in those years were compared" in html(response)
+    assert "Only the first 2 people with a similar name were compared" in html(response)
+
+
+def test_names_typed_the_other_way_round_are_found(worker, organisation):
+    person = BeneficiaryFactory(
+        registered_by=organisation, family_name="Esposito", given_name="Chiara"
+    )
+    response = worker.get(SEARCH, {"family_name": "Chiara", "given_name": "Esposito"})
+    assert [match.pk for match in response.context["matches"]] == [person.pk]
+
+
+def test_people_with_another_sounding_name_are_not_even_read(worker, organisation):
+    """Candidates come by the family name's sound key: a different name born the same
+    year is never loaded (nor decrypted) for the comparison."""
+    BeneficiaryFactory(registered_by=organisation, family_name="Bianchi")
+    with CaptureQueriesContext(connection) as queries:
+        response = worker.get(SEARCH, {"family_name": "Rossi", "given_name": "Anna"})
+    assert response.context["matches"] == []
+    candidate_query = next(q["sql"] for q in queries if "family_name_key_hash" in q["sql"])
+    assert '"beneficiaries_beneficiary"."family_name_key_hash" IN' in candidate_query
 
 
 # --- Register --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Intake without duplicates: search first, register the person, record consent, open a case.
 
 Names are encrypted at rest, so the fuzzy search narrows the candidates in SQL (people the
-user may see, born within a year of the year typed) and compares decrypted names here.
+user may see, whose family name has the sound key of the name typed, born within a year of
+the year typed) and compares decrypted names here.
 The exact search goes through the keyed hash of the codice fiscale, over all people: a
 person registered by another service is reported as existing, and nothing more.
 """
@@ -31,6 +32,7 @@ from beneficiaries.models import (
     CaseStatus,
     Consent,
     codice_fiscale_lookup_hash,
+    family_name_lookup_hash,
 )
 from config.access_log import log_access
 from registry.models import Municipality
@@ -96,7 +98,14 @@ def fuzzy_matches(user, *, family: str, given: str, birth_year: int | None, excl
     """People visible to the user whose name resembles the one typed, born within a year."""
     if not normalise_name(family):
         return Matches([], False)
-    candidates = Beneficiary.objects.visible_to(user).exclude(pk__in=[p for p in exclude if p])
+    # Candidates by the sound key of the family name typed (or of the given name, for
+    # names typed the other way round): an index look-up, then the names compared here.
+    keys = {family_name_lookup_hash(name) for name in (family, given) if normalise_name(name)}
+    candidates = (
+        Beneficiary.objects.visible_to(user)
+        .filter(family_name_key_hash__in=keys)
+        .exclude(pk__in=[p for p in exclude if p])
+    )
     if birth_year:
         candidates = candidates.filter(
             Q(birth_date__year__range=(birth_year - 1, birth_year + 1)) | Q(birth_date__isnull=True)
