@@ -56,7 +56,6 @@ class Beneficiary(Tracked):
         normalise="beneficiaries.codice_fiscale.name_key",
         null=True,
         blank=True,
-        db_index=True,
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -95,6 +94,12 @@ class Beneficiary(Tracked):
     class Meta:
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
+        indexes = [
+            # Intake's duplicate search: a name's sound key and a span of birth dates.
+            models.Index(
+                fields=["family_name_key_hash", "birth_date"], name="beneficiary_name_key_birth"
+            ),
+        ]
         constraints = [
             # One person, one record: the keyed hash of the normalised codice fiscale.
             models.UniqueConstraint(
@@ -226,6 +231,12 @@ class Case(Tracked):
         verbose_name_plural = _("cases (prese in carico)")
         ordering = ["-opened_on"]
         indexes = [
+            # The scoping function's "not in a protected case": a short list, not a scan.
+            models.Index(
+                fields=["beneficiary"],
+                condition=Q(protected=True),
+                name="case_protected_beneficiary",
+            ),
             models.Index(fields=["organisation", "status"], name="case_org_status"),
             models.Index(fields=["lead_worker", "-last_activity_at"], name="case_lead_activity"),
             models.Index(fields=["organisation", "-last_activity_at"], name="case_org_activity"),

@@ -67,7 +67,7 @@ CASE_PAGE_SIZE = 25  # workspace.views.home.PAGE_SIZE
 class Page:
     label: str
     user: str  # LARGE_USER or SMALL_USER
-    kind: str  # "caseload" or "case"
+    kind: str  # "caseload", "case" or "intake"
     params: dict[str, str] = field(default_factory=dict)
     variant: str = ""  # caseload variants are compared between the two caseloads
 
@@ -87,6 +87,14 @@ PAGES = (
     ),
     Page(f"caseload {SMALL_CASELOAD}: default", SMALL_USER, "caseload", {}, "default"),
     Page("case page", LARGE_USER, "case"),
+    # The intake's duplicate search among the organisation's ~60,000 people: candidates by
+    # the family name's sound key and the birth year, then their names decrypted and compared.
+    Page(
+        "intake search: Rossi Mario 1980",
+        LARGE_USER,
+        "intake",
+        {"family_name": "Rossi", "given_name": "Mario", "birth_year": "1980"},
+    ),
 )
 
 
@@ -325,6 +333,8 @@ class Bench:
 
         if page.kind == "case":
             return reverse("workspace:case", args=[self.case.pk])
+        if page.kind == "intake":
+            return reverse("workspace:intake")
         return reverse("workspace:home")
 
     def get(self, page: Page):
@@ -443,8 +453,13 @@ def as_select(sql: str) -> str | None:
 
 def main_query(page: Page, selects: list[str]) -> str:
     """The caseload page's query (the cases of the page, with their person and
-    municipality, limited to the page), or the case page's look-up of the case (``get``
-    limits it to 21 rows)."""
+    municipality, limited to the page), the case page's look-up of the case (``get``
+    limits it to 21 rows), or the intake's query of candidates by sound key."""
+    if page.kind == "intake":
+        found = [sql for sql in selects if '"family_name_key_hash" IN' in sql]
+        if len(found) != 1:
+            raise SystemExit(f"{page.label}: cannot tell the main query among {selects}")
+        return found[0]
     found = [
         sql
         for sql in selects
@@ -465,6 +480,8 @@ def rows(page: Page, html: str) -> int:
     if page.kind == "caseload":
         block = CASELOAD.search(html)
         return block.group(0).count("<tr>") - 1 if block else 0
+    if page.kind == "intake":
+        return html.count('<th scope="row">')
     return html.count("<li") + html.count("<tr")
 
 

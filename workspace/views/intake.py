@@ -9,6 +9,7 @@ person registered by another service is reported as existing, and nothing more.
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -107,8 +108,14 @@ def fuzzy_matches(user, *, family: str, given: str, birth_year: int | None, excl
         .exclude(pk__in=[p for p in exclude if p])
     )
     if birth_year:
+        # A date range, not the year of the date: the index on (sound key, birth date)
+        # then serves both conditions.
         candidates = candidates.filter(
-            Q(birth_date__year__range=(birth_year - 1, birth_year + 1)) | Q(birth_date__isnull=True)
+            Q(
+                birth_date__gte=datetime.date(birth_year - 1, 1, 1),
+                birth_date__lt=datetime.date(birth_year + 2, 1, 1),
+            )
+            | Q(birth_date__isnull=True)
         )
     open_cases = team_cases(user).filter(beneficiary=OuterRef("pk"), status=CaseStatus.OPEN)
     rows = list(
