@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
-from gaps.exports import suppressed
 from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
+from gaps.publication import published_people_counts
 from registry.admin import AtlanteModelAdmin
 
 
@@ -76,10 +77,22 @@ class CoverageRunAdmin(ReadOnlyAdmin):
     search_fields = ("scope",)
 
 
+class PublishedChangeList(ChangeList):
+    """The page's results with their counts of people published, in two queries."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        published = published_people_counts(self.result_list)
+        for result in self.result_list:
+            result.published_people_counts = published[result.pk]
+
+
 @admin.register(CoverageResult)
 class CoverageResultAdmin(ReadOnlyAdmin):
-    """Counts of people (waiting, unmet demand) of 1 to 4 are shown as "<5", as in the
-    exports and the API."""
+    """Counts of people (waiting, unmet demand) are shown as in the exports and the API
+    (``gaps.publication``): 1 to 4 as "<5", a cell hidden so that a small one cannot be
+    recovered from its zone's total as "n.d."."""
 
     list_display = (
         "run",
@@ -100,13 +113,25 @@ class CoverageResultAdmin(ReadOnlyAdmin):
     exclude = ("waiting", "unmet")
     readonly_fields = ("waiting_shown", "unmet_shown")
 
+    def get_changelist(self, request, **kwargs):
+        return PublishedChangeList
+
+    @staticmethod
+    def _published(result) -> dict[str, float | str]:
+        published = getattr(result, "published_people_counts", None)
+        if published is None:  # the change page: one result
+            published = result.published_people_counts = published_people_counts([result])[
+                result.pk
+            ]
+        return published
+
     @admin.display(description=_("people waiting"))
     def waiting_shown(self, result) -> float | str:
-        return suppressed(result.waiting)
+        return self._published(result)["waiting"]
 
     @admin.display(description=_("unmet demand"))
     def unmet_shown(self, result) -> float | str:
-        return suppressed(result.unmet)
+        return self._published(result)["unmet"]
 
 
 @admin.register(TravelTime)

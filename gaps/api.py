@@ -2,7 +2,9 @@
 
 By default the rows of the latest complete run of each scope; ``run`` asks for another
 complete run (to compare with last month's). Counts of people (waiting, unmet demand)
-of 1 to 4 are answered as "<5", as in the exports.
+are answered as in the exports (``gaps.publication``): 1 to 4 as "<5", and a cell hidden
+so that a small one cannot be recovered from its zone's total as "n.d."; suppression is
+computed over the whole run and standard, whatever the filters and the page.
 """
 
 from __future__ import annotations
@@ -16,18 +18,25 @@ from rest_framework import mixins, serializers
 from beneficiaries.api import ScopedViewSet
 from config.api import IdFilter
 from config.permissions import Rule
-from gaps.exports import suppressed
+from dashboards.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus
+from gaps.publication import PEOPLE_COUNTS, published_people_counts
 
 READ = Rule("directory:read", permission="gaps.view_coverageresult")
 
 
-@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "enum": ["<5"]}]})
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "number"},
+            {"type": "string", "enum": [SUPPRESSED, SUPPRESSED_SECONDARY]},
+        ]
+    }
+)
 class PeopleCountField(serializers.FloatField):
-    """A count of people: 0, at least 5, or "<5"."""
-
-    def to_representation(self, value):
-        return suppressed(float(value))
+    """A count of people: 0, at least 5, "<5" (1 to 4) or "n.d." (hidden so that a small
+    count cannot be recovered from a total). The serializer publishes it; the field only
+    declares it."""
 
 
 class CoverageResultSerializer(serializers.ModelSerializer):
@@ -63,6 +72,15 @@ class CoverageResultSerializer(serializers.ModelSerializer):
             "free_places",
             "unmet",
         )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        published = self.context.get("published_people_counts")
+        if published is None or instance.pk not in published:
+            published = published_people_counts([instance])
+        for name in PEOPLE_COUNTS:
+            data[name] = published[instance.pk][name]
+        return data
 
 
 class CoverageResultFilter(django_filters.FilterSet):
@@ -102,6 +120,15 @@ class CoverageResultViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retriev
     filterset_class = CoverageResultFilter
     ordering_fields = ("accessibility", "population_used")
     rules = {"list": READ, "retrieve": READ}
+
+    def get_serializer(self, *args, **kwargs):
+        """Publish the counts of people of the rows serialized, in two queries."""
+        instance = args[0] if args else kwargs.get("instance")
+        if instance is not None:
+            rows = [instance] if isinstance(instance, CoverageResult) else list(instance)
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["published_people_counts"] = published_people_counts(rows)
+        return super().get_serializer(*args, **kwargs)
 
     def get_queryset(self):
         return (

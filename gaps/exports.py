@@ -2,8 +2,10 @@
 feature per area and standard, with the municipality's or zone's boundary), for QGIS.
 
 Aggregates only: no person, no site location (confidential shelters are supply inside
-an area's total, never a point). Counts of people (waiting, unmet demand) of 1 to 4 are
-written as "<5", so that nobody can be singled out in a small municipality.
+an area's total, never a point). Counts of people (waiting, unmet demand) are published
+with small-cell suppression (``gaps.publication``): 1 to 4 are written as "<5", and a
+municipality or zone hidden so that a small one cannot be recovered from its zone's total
+as "n.d." — nobody can be singled out in a small municipality.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import csv
 import io
 import json
 
+from dashboards.suppression import publish_count
 from gaps.models import AreaKind, CoverageResult, CoverageRun
-
-PEOPLE_COUNTS = ("waiting", "unmet")
-SMALL_CELL = 5
+from gaps.publication import PEOPLE_COUNTS, published_people_counts
 
 # What identifies a row, then the figures of the result as stored.
 AREA_COLUMNS = ("run", "standard", "standard_source", "area_kind", "area_code", "area_name")
@@ -47,11 +48,14 @@ def _results(run: CoverageRun, *, with_boundaries: bool):
 
 
 def suppressed(value: float) -> float | str:
-    """A count of people as it may leave the server: 0, at least 5, or "<5"."""
-    return "<5" if 0 < value < SMALL_CELL else value
+    """A lone count of people with no total beside it: 0, at least 5, or "<5".
+
+    Results of a run go through :func:`gaps.publication.published_people_counts`
+    instead, which also hides the cells a small one could be recovered from."""
+    return publish_count(value)
 
 
-def _properties(result: CoverageResult) -> dict:
+def _properties(result: CoverageResult, published: dict[str, float | str]) -> dict:
     area = result.municipality if result.area_kind == AreaKind.MUNICIPALITY else result.zone
     code = area.istat_code if result.area_kind == AreaKind.MUNICIPALITY else area.code
     return {
@@ -62,7 +66,7 @@ def _properties(result: CoverageResult) -> dict:
         "area_code": code,
         "area_name": area.name,
         **{name: getattr(result, name) for name in FIGURES},
-        **{name: suppressed(getattr(result, name)) for name in PEOPLE_COUNTS},
+        **{name: published[name] for name in PEOPLE_COUNTS},
     }
 
 
@@ -70,16 +74,24 @@ def as_csv(run: CoverageRun) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for result in _results(run, with_boundaries=False):
-        writer.writerow(_properties(result))
+    results = list(_results(run, with_boundaries=False))
+    published = published_people_counts(results)
+    for result in results:
+        writer.writerow(_properties(result, published[result.pk]))
     return buffer.getvalue()
 
 
 def as_geojson(run: CoverageRun) -> str:
     features = []
-    for result in _results(run, with_boundaries=True):
+    results = list(_results(run, with_boundaries=True))
+    published = published_people_counts(results)
+    for result in results:
         area = result.municipality if result.area_kind == AreaKind.MUNICIPALITY else result.zone
         features.append(
-            {"type": "Feature", "geometry": area.boundary, "properties": _properties(result)}
+            {
+                "type": "Feature",
+                "geometry": area.boundary,
+                "properties": _properties(result, published[result.pk]),
+            }
         )
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -35,7 +35,9 @@ def test_csv_has_a_row_per_area_and_standard(city, tmp_path):
         if row["standard"] == "shelter-family-places" and row["area_code"] == city["b"].istat_code
     )
     assert (shelter_b["waiting"], shelter_b["unmet"]) == ("<5", "<5")
-    assert all(row["waiting"] in ("0.0", "<5") or float(row["waiting"]) >= 5 for row in rows)
+    assert all(
+        row["waiting"] in ("0.0", "<5", "n.d.") or float(row["waiting"]) >= 5 for row in rows
+    )
 
 
 def test_geojson_draws_the_areas_not_the_sites(city, tmp_path):

@@ -1,0 +1,75 @@
+"""Counts of people in coverage results as they may leave the server.
+
+A result's ``waiting`` and ``unmet`` count people. They are published with the small-cell
+suppression of :mod:`dashboards.suppression` — primary (1 to 4 shown as ``"<5"``) and
+complementary across the area hierarchy of a run: for each run and standard, a zone's
+figure is the total of its municipalities' (waiting is their sum; unmet demand is computed
+on the zone's sums, so it is at most their sum, and is treated as a total all the same),
+so a hidden municipality cannot be recovered by subtracting its neighbours from the zone.
+
+Suppression is always computed over the whole run and standard, whatever subset of rows
+is being shown: a filtered API page or admin page publishes exactly what the full export
+publishes, so comparing two views gives nothing away.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from dashboards.suppression import suppress
+from gaps.models import AreaKind, CoverageResult
+from registry.models import Zone
+
+PEOPLE_COUNTS = ("waiting", "unmet")
+
+Published = float | str
+
+
+def published_people_counts(
+    results: Iterable[CoverageResult],
+) -> dict[int, dict[str, Published]]:
+    """``{result id: {"waiting": published, "unmet": published}}`` for every result of
+    the runs and standards of ``results`` (two queries, whatever their number)."""
+    pairs = {(result.run_id, result.standard_id) for result in results}
+    if not pairs:
+        return {}
+    rows = (
+        CoverageResult.objects.filter(
+            run_id__in={run for run, _ in pairs}, standard_id__in={std for _, std in pairs}
+        )
+        .order_by("run_id", "standard_id", "area_kind", "municipality_id", "zone_id", "id")
+        .values_list(
+            "id", "run_id", "standard_id", "area_kind", "municipality_id", "zone_id", *PEOPLE_COUNTS
+        )
+    )
+    groups: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    zone_ids = set()
+    for row in rows:
+        if (row[1], row[2]) in pairs:
+            groups[(row[1], row[2])].append(row)
+            if row[3] == AreaKind.ZONE:
+                zone_ids.add(row[5])
+    members: dict[int, list[int]] = defaultdict(list)
+    for zone_id, municipality_id in (
+        Zone.municipalities.through.objects.filter(zone_id__in=zone_ids)
+        .order_by("zone_id", "municipality_id")
+        .values_list("zone_id", "municipality_id")
+    ):
+        members[zone_id].append(municipality_id)
+
+    published: dict[int, dict[str, Published]] = defaultdict(dict)
+    for group in groups.values():
+        by_municipality = {row[4]: row[0] for row in group if row[3] == AreaKind.MUNICIPALITY}
+        equations = []
+        for row in group:
+            if row[3] != AreaKind.ZONE:
+                continue
+            parts = [by_municipality[m] for m in members[row[5]] if m in by_municipality]
+            if parts:
+                equations.append((row[0], parts))
+        for i, name in enumerate(PEOPLE_COUNTS, start=6):
+            shown = suppress({row[0]: row[i] for row in group}, equations)
+            for result_id, value in shown.items():
+                published[result_id][name] = value
+    return dict(published)
