@@ -33,7 +33,7 @@ from config.api import (
 )
 from config.permissions import Rule
 from config.writes import StrictFieldsMixin, VersionedUpdateMixin, domain_errors
-from services.api import SyncFilterSet, listed_services
+from services.api import StrictBooleanFilter, SyncFilterSet, listed_services
 from services.models import ServiceAtSite
 
 
@@ -262,7 +262,7 @@ class ReferralFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices)
     case = django_filters.UUIDFilter(field_name="case", label=_("case (id)"))
     service = IdFilter(field_name="service", label=_("service (id)"))
-    incoming = django_filters.BooleanFilter(
+    incoming = StrictBooleanFilter(
         method="filter_incoming", label=_("made to my organisations' services")
     )
 

@@ -656,3 +656,10 @@ def test_list_queries_do_not_grow_with_the_page(many, social_worker, endpoint):
         sizes.append(len(rows))
     assert sizes[0] == 10 and sizes[1] > 10
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("value", ["null", "maybe", ""])
+def test_incoming_referrals_filter_refuses_what_is_not_a_boolean(provider_staff, value):
+    response = client_of(provider_staff).get("/api/v1/referrals/", {"incoming": value})
+    assert response.status_code == 400
+    assert "incoming" in response.json()
