@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage bench-ui clean
+.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage bench-ui bench-dashboard clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -53,6 +53,7 @@ smoke: $(VENV)/.synced
 	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) load_territory
 	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) seed_demo --metro roma --scale small --seed 1
 	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(MANAGE) check
+	env -u DATABASE_URL -u REDIS_URL ATLANTE_VAR_DIR=var/smoke $(PY) -m tests.smoke_pages
 
 ## bench-seed: time `seed_demo --scale large` on PostgreSQL (database atlante_bench)
 bench-seed: $(VENV)/.synced
@@ -86,6 +87,14 @@ bench-ui: $(VENV)/.synced
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
 		$(PY) -m tests.bench.bench_ui $(BENCH_UI_ARGS)
+
+## bench-dashboard: the officials' dashboard of Roma and its drill-down pages and an export,
+## against the bare SQL of the same pages, on the bench-seed data (issue 6); migrates
+## atlante_bench first; options through BENCH_DASHBOARD_ARGS, e.g. "--explain --requests 20"
+bench-dashboard: $(VENV)/.synced
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(PY) -m tests.bench.bench_dashboard $(BENCH_DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

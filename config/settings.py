@@ -58,7 +58,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dashboards.apps.AtlanteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gaps",
     "django_htmx",
     "workspace",
+    "dashboards.apps.DashboardsConfig",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -18,10 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from config.access_log import log_access
 from registry.models import MetropolitanCity, Municipality, Zone
 
-admin.site.site_header = _("Atlante – back office")
-admin.site.site_title = _("Atlante")
-admin.site.index_title = _("Territory, services, people and housing")
-
 # Big columns that no list, autocomplete or select should ever load.
 HEAVY_FIELDS = ("boundary",)
 TRACKING_FIELDS = ("created_at", "updated_at", "version")

@@ -1,0 +1,168 @@
+"""Exports of the dashboard tables: the published table, as CSV and XLSX, and the map."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from dashboards.indicators import Area, casework_table, referrals_table
+from dashboards.scope import Period
+from dashboards.suppression import MARKERS
+from tests.dashboards.page_fixture import build_dashboard_city
+
+pytestmark = pytest.mark.django_db
+
+KEYS = (
+    "casework",
+    "referrals",
+    "housing",
+    "services",
+    "housing-first",
+    "trends",
+    "gaps",
+    "social-workers",
+)
+
+
+@pytest.fixture
+def data():
+    return build_dashboard_city()
+
+
+@pytest.fixture
+def official_client(client, data):
+    client.force_login(data["official"])
+    return client
+
+
+def export(client, data, key, fmt, **query):
+    url = reverse("admin:dashboard-export", args=[data["metro"].slug, key, fmt])
+    return client.get(url, query)
+
+
+def expected_lines(table):
+    """The published table as text lines: label, then each column's cell."""
+    rows = [*table.rows, table.total]
+    return [
+        [r.label, *("" if r.cells[c.key] is None else str(r.cells[c.key]) for c in table.columns)]
+        for r in rows
+    ]
+
+
+def read_csv(response) -> list[list[str]]:
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_csv_is_the_published_table(official_client, data):
+    response = export(official_client, data, "casework", "csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    month = timezone.localdate().strftime("%Y-%m")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="atlante-{data["metro"].slug}-casework-{month}.csv"'
+    )
+    lines = read_csv(response)
+    table = casework_table(Area(data["metro"]), Period.last_months(12)).publish()
+    assert lines[0] == [
+        "Area",
+        *(c.label + (f" ({c.unit})" if c.unit else "") for c in table.columns),
+    ]
+    assert lines[1:] == expected_lines(table)
+    by_label = {line[0]: line for line in lines}
+    assert by_label[data["second"].name][1] == "<5"
+    assert by_label[data["ambito"].name][1] == "n.d."
+    assert by_label["Total"][1] == "9"
+
+
+def test_xlsx_is_the_published_table_with_numbers_as_numbers(official_client, data):
+    response = export(official_client, data, "referrals", "xlsx", months=6)
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    assert response["Content-Disposition"].endswith(
+        f'-referrals-{timezone.localdate():%Y-%m}.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert all(cell.font.bold for cell in sheet[1])
+    table = referrals_table(Area(data["metro"]), Period.last_months(6)).publish()
+    assert list(rows[0]) == ["Area", *(c.label for c in table.columns)]
+    for line, published_row in zip(rows[1:], [*table.rows, table.total], strict=False):
+        assert line[0] == published_row.label
+        assert list(line[1 : 1 + len(table.columns)]) == [
+            published_row.cells[c.key] for c in table.columns
+        ]
+    waiting = rows[0].index("waiting list")
+    first = next(line for line in rows if line[0] == data["ambito"].name)
+    assert first[waiting] == 6 and isinstance(first[waiting], int)
+
+
+def test_suppressed_cells_are_text_in_xlsx(official_client, data):
+    response = export(official_client, data, "casework", "xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    second = next(line for line in rows if line[0] == data["second"].name)
+    assert second[1] == "<5"
+    total = next(line for line in rows if line[0] == "Total")
+    assert total[1] == 9
+
+
+def test_an_export_of_a_zone_rebuilds_the_zone_table(official_client, data):
+    response = export(official_client, data, "casework", "csv", zone=data["ambito"].code)
+    lines = read_csv(response)
+    assert [line[0] for line in lines[1:]] == [data["a"].name, data["b"].name, "Total"]
+    assert lines[1][1] == "7"
+    assert f"-{data['ambito'].code.lower()}-casework-" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_table_exports_without_personal_data(official_client, data, key, fmt):
+    response = export(official_client, data, key, fmt)
+    assert response.status_code == 200, key
+    if fmt == "csv":
+        text = response.content.decode("utf-8-sig")
+        assert len(read_csv(response)) >= 2
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        text = "\n".join(str(value) for line in sheet.iter_rows(values_only=True) for value in line)
+    for person in data["people"]:
+        assert person.codice_fiscale not in text
+        assert f"{person.given_name} {person.family_name}" not in text
+
+
+def test_the_map_is_geojson(official_client, data):
+    response = export(official_client, data, "map", "geojson")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    collection = json.loads(response.content)
+    assert collection["type"] == "FeatureCollection"
+    for person in data["people"]:
+        assert person.codice_fiscale not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("key", "fmt"),
+    [("people", "csv"), ("casework", "pdf"), ("map", "csv"), ("casework", "geojson")],
+)
+def test_unknown_table_or_format_is_404(official_client, data, key, fmt):
+    assert export(official_client, data, key, fmt).status_code == 404
+
+
+def test_bad_parameters_are_400(official_client, data):
+    assert export(official_client, data, "casework", "csv", months="5").status_code == 400
+    assert (
+        export(official_client, data, "casework", "csv", municipality="999999").status_code == 400
+    )
+
+
+def test_published_counts_in_exports_are_zero_marked_or_at_least_five(official_client, data):
+    lines = read_csv(export(official_client, data, "referrals", "csv"))
+    for line in lines[1:]:
+        for value in line[1:]:
+            assert value in MARKERS or int(value) == 0 or int(value) >= 5
