@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gaps.tasks.compute_coverage",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The dashboards' facts on cases and referrals (dashboards/models.py).
+    "dashboard-facts": {
+        "task": "dashboards.tasks.refresh_dashboard_facts",
+        "schedule": env.int("DASHBOARD_FACTS_REFRESH_SECONDS", default=300),
+    },
 }
 # A coverage run still "running" after this long died with its process.
 COVERAGE_RUN_TIMEOUT = env.int("COVERAGE_RUN_TIMEOUT", default=1800)

@@ -22,13 +22,29 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, F, Func, IntegerField, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
-from beneficiaries.models import Case, Referral, ReferralStatus
+from beneficiaries.models import ReferralStatus
+from dashboards.models import CaseFact, ReferralFact
 from dashboards.scope import Period
 from dashboards.tables import Column, Row, Table
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
@@ -157,12 +173,6 @@ def _fields(sums: dict[str, dict]) -> list[str]:
     return list(first)
 
 
-def _case_municipality(prefix: str = ""):
-    return Coalesce(
-        f"{prefix}beneficiary__residence_municipality", f"{prefix}organisation__municipality"
-    )
-
-
 def _in_category(area: Area, service_ref: str = "service_id"):
     """Referrals to a service in the area's category branch (None: no category)."""
     if area.category is None:
@@ -176,8 +186,10 @@ def _in_category(area: Area, service_ref: str = "service_id"):
 
 
 def _referrals(area: Area, *, category: bool):
-    referrals = Referral.objects.annotate(m=_case_municipality("case__")).filter(
-        m__in=_municipality_ids(area)
+    """The referrals of the area's cases (``ReferralFact``: each with its municipality as
+    ``m``), to services of the area's category when ``category``."""
+    referrals = ReferralFact.objects.filter(municipality_id__in=_municipality_ids(area)).annotate(
+        m=F("municipality_id")
     )
     condition = _in_category(area) if category else None
     if condition is not None:
@@ -245,11 +257,10 @@ def casework_table(area: Area, period: Period) -> Table:
     layout = _layout(area)
     opened = Q(opened_on__gte=start, opened_on__lte=end)
     cases = (
-        Case.objects.annotate(m=_case_municipality())
-        .filter(m__in=_municipality_ids(area), opened_on__lte=end)
+        CaseFact.objects.filter(municipality_id__in=_municipality_ids(area), opened_on__lte=end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
         .order_by()
-        .values("m")
+        .values(m=F("municipality_id"))
         .annotate(
             people=Count("beneficiary", distinct=True, filter=opened),
             active=Count("pk", filter=Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
@@ -441,8 +452,7 @@ def trends_table(area: Area, period: Period) -> Table:
     ids = _municipality_ids(area)
     start, end = period.start, period.end
     cases = (
-        Case.objects.annotate(m=_case_municipality())
-        .filter(m__in=ids, opened_on__gte=start, opened_on__lte=end)
+        CaseFact.objects.filter(municipality_id__in=ids, opened_on__gte=start, opened_on__lte=end)
         .annotate(month=TruncMonth("opened_on"))
         .order_by()
         .values("month")
@@ -518,59 +528,68 @@ def services_table(area: Area) -> Table:
     }
     everything = sorted({pk for ids in branches.values() for pk in ids})
 
-    def in_branch(ids, service_ref):
-        return Q(
-            Exists(
-                Service.categories.through.objects.filter(
-                    service_id=OuterRef(service_ref), servicecategory_id__in=ids
-                )
+    sites = listed_sites().filter(municipality_id__in=_municipality_ids(area))
+    offered = ServiceAtSite.objects.filter(
+        site__in=sites.values("pk"), service__in=listed_services()
+    ).filter(service__categories__in=everything)
+    # Each offering once per category of its service (one join), named by its branch: a
+    # few grouped queries instead of a filtered aggregate per branch and row.
+    branch = Case(
+        *[When(service__categories__in=ids, then=Value(code)) for code, ids in branches.items()],
+        output_field=CharField(),
+    )
+    counted = {
+        "services": Count("service_id", distinct=True),
+        "sites": Count("site_id", distinct=True),
+    }
+    by_branch = {
+        values.pop("branch"): values
+        for values in offered.annotate(branch=branch)
+        .order_by()
+        .values("branch")
+        .annotate(**counted)
+    }
+    by_branch["_all"] = offered.order_by().aggregate(**counted)
+    capacities = Capacity.objects.filter(
+        offering__in=offered.values("pk"), unit__in=PLACE_UNITS
+    ).filter(offering__service__categories__in=everything)
+    # A capacity once per branch, even when its service is in two categories of it.
+    pairs = (
+        capacities.annotate(
+            branch=Case(
+                *[
+                    When(offering__service__categories__in=ids, then=Value(code))
+                    for code, ids in branches.items()
+                ],
+                output_field=CharField(),
             )
         )
-
-    sites = listed_sites().filter(municipality_id__in=_municipality_ids(area))
-    services = listed_services()
-    offered = ServiceAtSite.objects.filter(site__in=sites.values("pk"), service__in=services)
-
-    def aggregate(queryset, make):
-        return queryset.order_by().aggregate(
-            **{f"{code}": make(ids) for code, ids in branches.items()}, _all=make(everything)
+        .order_by()
+        .values("pk", "branch", "available", "total")
+        .distinct()
+    )
+    sql, params = pairs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The inner SQL is Django's own, with its parameters apart; the pairs are read
+        # once for the branches and, each capacity once, for the total.
+        cursor.execute(
+            f"WITH pairs AS ({sql}) "  # noqa: S608
+            "SELECT pairs.branch, SUM(pairs.available), SUM(pairs.total) FROM pairs "
+            "GROUP BY pairs.branch UNION ALL "
+            "SELECT '_all', SUM(once.available), SUM(once.total) FROM "
+            "(SELECT DISTINCT pairs.pk, pairs.available, pairs.total FROM pairs) once",
+            params,
         )
-
-    service_counts = aggregate(
-        services.filter(Exists(offered.filter(service_id=OuterRef("pk")))),
-        lambda ids: Count("pk", filter=in_branch(ids, "pk")),
-    )
-    site_counts = aggregate(
-        sites,
-        lambda ids: Count(
-            "pk",
-            filter=Q(
-                Exists(
-                    offered.filter(site_id=OuterRef("pk")).filter(
-                        Exists(
-                            Service.categories.through.objects.filter(
-                                service_id=OuterRef("service_id"), servicecategory_id__in=ids
-                            )
-                        )
-                    )
-                )
-            ),
-        ),
-    )
-    capacities = Capacity.objects.filter(offering__in=offered.values("pk"), unit__in=PLACE_UNITS)
-    free = aggregate(
-        capacities, lambda ids: Sum("available", filter=in_branch(ids, "offering__service_id"))
-    )
-    total = aggregate(
-        capacities, lambda ids: Sum("total", filter=in_branch(ids, "offering__service_id"))
-    )
+        places = {code: (free, total) for code, free, total in cursor.fetchall()}
 
     def cells(code):
+        counts = by_branch.get(code, {})
+        free, total = places.get(code, (0, 0))
         return {
-            "services": service_counts[code],
-            "sites": site_counts[code],
-            "free_places": _number(free[code]),
-            "total_places": _number(total[code]),
+            "services": counts.get("services") or 0,
+            "sites": counts.get("sites") or 0,
+            "free_places": _number(free),
+            "total_places": _number(total),
         }
 
     rows = tuple(

@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models import Case
+from dashboards.facts import last_refreshed
 from dashboards.indicators import Area
+from dashboards.models import CaseFact
 from dashboards.scope import TREND_MONTHS, Period, dashboard_scope
 from dashboards.tables import Table
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
@@ -159,7 +160,7 @@ def _ambiti(city) -> list[tuple[str, str]]:
 
 def _years(today: datetime.date) -> list[int]:
     """The calendar years with data: from the first case opened to this year."""
-    first = Case.objects.aggregate(first=Min("opened_on"))["first"]
+    first = CaseFact.objects.aggregate(first=Min("opened_on"))["first"]
     start = first.year if first else today.year
     return list(range(today.year, start - 1, -1))
 
@@ -342,6 +343,7 @@ def _context(request, site, selection: Selection | None, **extra) -> dict:
             period=selection.period,
             link_query=selection.link_query,
             export_query=selection.export_query,
+            facts_as_of=last_refreshed(),
         )
     return context
 

@@ -188,7 +188,8 @@ def tables_to_wipe() -> list[type[models.Model]]:
     while changed:
         changed = False
         for model in all_models:
-            if model in chosen:
+            # Unmanaged models are views (the dashboards' facts), not tables to empty.
+            if model in chosen or not model._meta.managed:
                 continue
             for field in model._meta.concrete_fields:
                 if field.is_relation and field.related_model in chosen:

@@ -14,6 +14,7 @@ import datetime
 
 from django.utils import timezone
 
+from dashboards.facts import refresh_facts
 from gaps.runs import run_coverage
 from housing.models import UnitStatus, UnitType
 from registry.models import ZoneKind
@@ -62,6 +63,7 @@ def build_dashboard_city(extra_people: int = 0) -> dict:
         )
     HousingUnitFactory(municipality=a, owner=office, unit_type=UnitType.HOUSING_FIRST)
     run_coverage(metro)
+    refresh_facts()  # the dashboards read the facts of cases and referrals
     return {
         **city,
         "second": second,

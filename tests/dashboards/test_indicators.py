@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from beneficiaries.models import CaseOutcome, CaseStatus, ReferralStatus
+from dashboards.facts import refresh_facts
 from dashboards.indicators import (
     Area,
     casework_table,
@@ -195,7 +196,9 @@ def build_city():
 
 @pytest.fixture
 def city(db):
-    return build_city()
+    built = build_city()
+    refresh_facts()  # the dashboards read the facts of cases and referrals
+    return built
 
 
 def cells(table, *columns):
@@ -445,6 +448,7 @@ def add_more_of_everything(city):
             PlacementFactory(unit=flat, case=new, starts_on=D(2024, index + 1, day))
         service = ServiceFactory(organisation=organisation, categories=[canteen])
         offer(service, SiteFactory(organisation=organisation, municipality=town), total=5)
+    refresh_facts()
 
 
 @pytest.mark.parametrize("level", ["city", "zone", "municipality", "category"])

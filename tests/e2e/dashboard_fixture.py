@@ -17,6 +17,7 @@ import datetime
 
 from django.utils import timezone
 
+from dashboards.facts import refresh_facts
 from gaps.runs import run_coverage
 from housing.models import UnitStatus, UnitType
 from registry.models import ZoneKind
@@ -128,6 +129,7 @@ def build_two_cities(administrator) -> dict:
     from services.roles import grant_role_group
 
     grant_role_group(administrator, Role.ADMINISTRATOR)
+    refresh_facts()  # the dashboards read the facts of cases and referrals
     return {
         "first": first,
         "second": second,

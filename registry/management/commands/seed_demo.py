@@ -12,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from dashboards.facts import refresh_facts
 from gaps.runs import run_coverage
 from registry.demo.area import TerritoryMissing
 from registry.demo.scales import SCALES
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         except SeedError as error:
             raise CommandError(str(error)) from None
         coverage = self._compute_coverage(scale, options["metro"])
+        refresh_facts()  # the dashboards' figures on the cases just seeded
         if not verbose:
             return
         self.stdout.write("Rows:")

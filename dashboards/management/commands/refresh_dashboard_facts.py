@@ -1,0 +1,14 @@
+"""``manage.py refresh_dashboard_facts``: bring the dashboards' figures on cases and
+referrals up to date now (the beat job does it every ``DASHBOARD_FACTS_REFRESH_SECONDS``)."""
+
+from django.core.management.base import BaseCommand
+
+from dashboards.facts import refresh_facts
+
+
+class Command(BaseCommand):
+    help = "Refresh the facts the officials' dashboards aggregate (cases and referrals)."
+
+    def handle(self, *args, **options) -> None:
+        seconds = refresh_facts()
+        self.stdout.write(f"Dashboard facts refreshed in {seconds:.1f} s.")
