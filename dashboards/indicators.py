@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import (
@@ -31,7 +32,6 @@ from django.db.models import (
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Sum,
@@ -44,13 +44,13 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from beneficiaries.models import ReferralStatus
-from dashboards.models import CaseFact, ReferralFact
+from dashboards.models import CaseFact, DayFact, MonthPeople, OfferingFact, ReferralFact
 from dashboards.scope import Period
 from dashboards.tables import Column, Row, Table
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
-from services.api import category_branch_q, listed_services, listed_sites
-from services.models import Capacity, CapacityUnit, Service, ServiceAtSite, ServiceCategory
+from services.api import category_branch_q
+from services.models import CapacityUnit, Service, ServiceCategory
 
 MIN_AVERAGED = 5  # averages and rates on fewer items are not shown
 PLACE_UNITS = (CapacityUnit.BEDS, CapacityUnit.PLACES)
@@ -64,6 +64,25 @@ class Area:
     zone: Zone | None = None  # an Ambito (ZoneKind.AMBITO) of the city
     municipality: Municipality | None = None
     category: ServiceCategory | None = None  # category pages: that category's branch
+
+    @cached_property
+    def layout(self) -> _Layout:
+        """The rows of the area's tables, read once per page (every table shares them)."""
+        return _layout(self)
+
+    @cached_property
+    def coverage_run(self):
+        """The latest complete coverage run of the city, read once per page."""
+        from dashboards.coverage import latest_run
+
+        return latest_run(self.city)
+
+    @cached_property
+    def coverage_standards(self) -> tuple:
+        """The standards the coverage picture offers, read once per page."""
+        from dashboards.coverage import standards_for
+
+        return tuple(standards_for(self))
 
 
 # --- Where: the area's municipalities and the rows they fall in --------------------------
@@ -230,62 +249,40 @@ class _AddMonths(Func):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-class _DaysBetween(Func):
-    """``later - earlier`` in days, for two dates (an integer in PostgreSQL)."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite stores dates as text: subtract their Julian day numbers.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
-
-
 # --- The tables --------------------------------------------------------------------------
 
 
 def casework_table(area: Area, period: Period) -> Table:
     """People taken in charge, cases, referrals and waiting, per sub-area."""
     start, end = period.start, period.end
-    layout = _layout(area)
-    opened = Q(opened_on__gte=start, opened_on__lte=end)
-    cases = (
-        CaseFact.objects.filter(municipality_id__in=_municipality_ids(area), opened_on__lte=end)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+    layout = area.layout
+    in_period = Q(day__gte=start, day__lte=end)
+    counts = (
+        DayFact.objects.filter(municipality_id__in=_municipality_ids(area))
         .order_by()
         .values(m=F("municipality_id"))
         .annotate(
-            people=Count("beneficiary", distinct=True, filter=opened),
-            active=Count("pk", filter=Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
-            opened=Count("pk", filter=opened),
-            closed=Count("pk", filter=Q(closed_on__gte=start, closed_on__lte=end)),
+            active=Sum(F("opened") - F("closed"), filter=Q(day__lte=end)),
+            opened=Sum("opened", filter=in_period),
+            closed=Sum("closed", filter=in_period),
+            referrals=Sum("referred", filter=in_period),
+            answered=Sum("answered", filter=in_period),
+            waited_days=Sum("waited_days", filter=in_period),
+            waiting_now=Sum("pending"),
         )
     )
-    made = Q(referred_on__gte=start, referred_on__lte=end)
-    answered = Q(responded_on__gte=start, responded_on__lte=end)
-    pending = Q(status__in=(ReferralStatus.REFERRED, ReferralStatus.WAITING))
-    referrals = (
-        _referrals(area, category=False)
-        .filter(made | answered | pending)
+    # People are not additive over days: counted from the cases opened in the period.
+    people = (
+        CaseFact.objects.filter(
+            municipality_id__in=_municipality_ids(area), opened_on__gte=start, opened_on__lte=end
+        )
         .order_by()
-        .values("m")
-        .annotate(
-            referrals=Count("pk", filter=made),
-            answered=Count("pk", filter=answered),
-            waited_days=Sum(_DaysBetween("responded_on", "referred_on"), filter=answered),
-            waiting_now=Count("pk", filter=pending),
-        )
+        .values(m=F("municipality_id"))
+        .annotate(people=Count("beneficiary", distinct=True))
     )
-    sums = _by_row(layout, cases, "m", ("people", "active", "opened", "closed"))
-    extra = _by_row(layout, referrals, "m", ("referrals", "answered", "waited_days", "waiting_now"))
-    for key, values in extra.items():
+    sums = _by_row(layout, people, "m", ("people",))
+    fields = ("active", "opened", "closed", "referrals", "answered", "waited_days", "waiting_now")
+    for key, values in _by_row(layout, counts, "m", fields).items():
         sums[key].update(values)
 
     def derive(values):
@@ -318,18 +315,33 @@ def casework_table(area: Area, period: Period) -> Table:
 
 def referrals_table(area: Area, period: Period) -> Table:
     """Referrals made in the period by their status now, per sub-area."""
-    layout = _layout(area)
+    layout = area.layout
     statuses = list(ReferralStatus)
-    grouped = (
-        _referrals(area, category=True)
-        .filter(referred_on__gte=period.start, referred_on__lte=period.end)
-        .order_by()
-        .values("m")
-        .annotate(
-            total=Count("pk"),
-            **{status.value: Count("pk", filter=Q(status=status.value)) for status in statuses},
+    if area.category is None:  # added up by day
+        grouped = (
+            DayFact.objects.filter(
+                municipality_id__in=_municipality_ids(area),
+                day__gte=period.start,
+                day__lte=period.end,
+            )
+            .order_by()
+            .values(m=F("municipality_id"))
+            .annotate(
+                total=Sum("referred"),
+                **{status.value: Sum(f"referred_{status.value}") for status in statuses},
+            )
         )
-    )
+    else:  # counted among the referrals to the category's services
+        grouped = (
+            _referrals(area, category=True)
+            .filter(referred_on__gte=period.start, referred_on__lte=period.end)
+            .order_by()
+            .values("m")
+            .annotate(
+                total=Count("pk"),
+                **{status.value: Count("pk", filter=Q(status=status.value)) for status in statuses},
+            )
+        )
     fields = [status.value for status in statuses] + ["total"]
     sums = _by_row(layout, grouped, "m", fields)
     columns = tuple(Column(status.value, str(status.label), people=True) for status in statuses)
@@ -343,7 +355,7 @@ def referrals_table(area: Area, period: Period) -> Table:
 def housing_table(area: Area, *, today: datetime.date | None = None) -> Table:
     """The housing stock today by status, recovered and confiscated homes apart, places."""
     today = today or timezone.localdate()
-    layout = _layout(area)
+    layout = area.layout
     statuses = list(UnitStatus)
     units = (
         HousingUnit.objects.filter(municipality_id__in=_municipality_ids(area))
@@ -387,7 +399,7 @@ def housing_table(area: Area, *, today: datetime.date | None = None) -> Table:
 
 def housing_first_table(area: Area, period: Period) -> Table:
     """Housing First placements started, and people still housed after 6 and 12 months."""
-    layout = _layout(area)
+    layout = area.layout
     end = period.end
     annotations = {
         "started": Count("pk", filter=Q(starts_on__gte=period.start, starts_on__lte=end)),
@@ -451,21 +463,28 @@ def trends_table(area: Area, period: Period) -> Table:
     months = period.months()
     ids = _municipality_ids(area)
     start, end = period.start, period.end
-    cases = (
-        CaseFact.objects.filter(municipality_id__in=ids, opened_on__gte=start, opened_on__lte=end)
-        .annotate(month=TruncMonth("opened_on"))
+    # People per municipality and month, added up over the area's municipalities.
+    people = (
+        MonthPeople.objects.filter(municipality_id__in=ids, month__gte=start, month__lte=end)
         .order_by()
         .values("month")
-        .annotate(people=Count("beneficiary", distinct=True), opened=Count("pk"))
+        .annotate(people=Sum("people"))
     )
-    referrals = (
-        _referrals(area, category=True)
-        .filter(referred_on__gte=start, referred_on__lte=end)
-        .annotate(month=TruncMonth("referred_on"))
-        .order_by()
-        .values("month")
-        .annotate(referrals=Count("pk"))
-    )
+    days = DayFact.objects.filter(municipality_id__in=ids, day__gte=start, day__lte=end)
+    by_month = days.annotate(month=TruncMonth("day")).order_by().values("month")
+    if area.category is None:
+        cases = by_month.annotate(opened=Sum("opened"), referrals=Sum("referred"))
+        referrals = ()
+    else:
+        cases = by_month.annotate(opened=Sum("opened"))
+        referrals = (
+            _referrals(area, category=True)
+            .filter(referred_on__gte=start, referred_on__lte=end)
+            .annotate(month=TruncMonth("referred_on"))
+            .order_by()
+            .values("month")
+            .annotate(referrals=Count("pk"))
+        )
     placements = (
         Placement.objects.filter(
             unit__municipality_id__in=_municipality_ids(area),
@@ -479,7 +498,7 @@ def trends_table(area: Area, period: Period) -> Table:
     )
     fields = ("people", "opened", "referrals", "placements")
     sums = {month: dict.fromkeys(fields, 0) for month in months}
-    for grouped in (cases, referrals, placements):
+    for grouped in (people, cases, referrals, placements):
         for values in grouped:
             month = values["month"]
             if isinstance(month, datetime.datetime):
@@ -497,7 +516,9 @@ def trends_table(area: Area, period: Period) -> Table:
         Column("referrals", gettext("Referrals made"), people=True),
         Column("placements", gettext("Placements started"), people=True),
     )
-    note = gettext("A person taken in charge in two months counts in each.")
+    note = gettext(
+        "A person taken in charge in two months, or in two municipalities, counts in each."
+    )
     if area.category is not None:
         note += " " + gettext("Referrals: only to services in this category.")
     return _build("trends", gettext("Month by month"), columns, layout, by_key, note=note)
@@ -528,66 +549,50 @@ def services_table(area: Area) -> Table:
     }
     everything = sorted({pk for ids in branches.values() for pk in ids})
 
-    sites = listed_sites().filter(municipality_id__in=_municipality_ids(area))
-    offered = ServiceAtSite.objects.filter(
-        site__in=sites.values("pk"), service__in=listed_services()
-    ).filter(service__categories__in=everything)
-    # Each offering once per category of its service (one join), named by its branch: a
-    # few grouped queries instead of a filtered aggregate per branch and row.
-    branch = Case(
-        *[When(service__categories__in=ids, then=Value(code)) for code, ids in branches.items()],
-        output_field=CharField(),
-    )
-    counted = {
-        "services": Count("service_id", distinct=True),
-        "sites": Count("site_id", distinct=True),
-    }
-    by_branch = {
-        values.pop("branch"): values
-        for values in offered.annotate(branch=branch)
-        .order_by()
-        .values("branch")
-        .annotate(**counted)
-    }
-    by_branch["_all"] = offered.order_by().aggregate(**counted)
-    capacities = Capacity.objects.filter(
-        offering__in=offered.values("pk"), unit__in=PLACE_UNITS
-    ).filter(offering__service__categories__in=everything)
-    # A capacity once per branch, even when its service is in two categories of it.
+    # Each listed offering of the area (OfferingFact) once per category of its service,
+    # named by its branch; then, in one statement, services, sites and places per branch
+    # (an offering once per branch, even when its service is in two categories of it) and
+    # for all branches (each offering once).
     pairs = (
-        capacities.annotate(
+        OfferingFact.objects.filter(
+            municipality_id__in=_municipality_ids(area), service__categories__in=everything
+        )
+        .annotate(
             branch=Case(
                 *[
-                    When(offering__service__categories__in=ids, then=Value(code))
+                    When(service__categories__in=ids, then=Value(code))
                     for code, ids in branches.items()
                 ],
                 output_field=CharField(),
             )
         )
         .order_by()
-        .values("pk", "branch", "available", "total")
+        .values("offering_id", "branch", "site_id", "service_id", "free_places", "total_places")
         .distinct()
     )
     sql, params = pairs.query.sql_with_params()
+    figures = (
+        "COUNT(DISTINCT {t}.service_id), COUNT(DISTINCT {t}.site_id), "
+        "SUM({t}.free_places), SUM({t}.total_places)"
+    )
     with connection.cursor() as cursor:
-        # The inner SQL is Django's own, with its parameters apart; the pairs are read
-        # once for the branches and, each capacity once, for the total.
+        # The inner SQL is Django's own, with its parameters apart.
         cursor.execute(
             f"WITH pairs AS ({sql}) "  # noqa: S608
-            "SELECT pairs.branch, SUM(pairs.available), SUM(pairs.total) FROM pairs "
+            f"SELECT pairs.branch, {figures.format(t='pairs')} FROM pairs "
             "GROUP BY pairs.branch UNION ALL "
-            "SELECT '_all', SUM(once.available), SUM(once.total) FROM "
-            "(SELECT DISTINCT pairs.pk, pairs.available, pairs.total FROM pairs) once",
+            f"SELECT '_all', {figures.format(t='once')} FROM (SELECT DISTINCT pairs.offering_id, "
+            "pairs.site_id, pairs.service_id, pairs.free_places, pairs.total_places "
+            "FROM pairs) once",
             params,
         )
-        places = {code: (free, total) for code, free, total in cursor.fetchall()}
+        by_branch = {code: figures for code, *figures in cursor.fetchall()}
 
     def cells(code):
-        counts = by_branch.get(code, {})
-        free, total = places.get(code, (0, 0))
+        services, sites, free, total = by_branch.get(code) or (0, 0, 0, 0)
         return {
-            "services": counts.get("services") or 0,
-            "sites": counts.get("sites") or 0,
+            "services": services or 0,
+            "sites": sites or 0,
             "free_places": _number(free),
             "total_places": _number(total),
         }

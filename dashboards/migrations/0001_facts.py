@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from dashboards.facts import create_views, drop_views
+from dashboards.facts import views_operation
 
 
 class Migration(migrations.Migration):
@@ -80,5 +80,5 @@ class Migration(migrations.Migration):
                 "get_latest_by": "finished_at",
             },
         ),
-        migrations.RunPython(create_views, drop_views),
+        views_operation("dashboards_casefact", "dashboards_referralfact"),
     ]
