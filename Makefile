@@ -94,7 +94,8 @@ bench-ui: $(VENV)/.synced
 ## options through BENCH_DASHBOARD_ARGS, e.g. "--explain --requests 20"
 bench-dashboard: $(VENV)/.synced
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) migrate --no-input -v0
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench $(MANAGE) refresh_dashboard_facts
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(MANAGE) refresh_dashboard_facts
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/atlante_bench REDIS_URL=redis://127.0.0.1:6379/14 \
 		$(PY) -m tests.bench.bench_dashboard $(BENCH_DASHBOARD_ARGS)
 

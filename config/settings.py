@@ -166,6 +166,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# How often the dashboards' facts are refreshed (their figures are as of the last refresh).
+DASHBOARD_FACTS_REFRESH_SECONDS = env.int("DASHBOARD_FACTS_REFRESH_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-partner-tokens": {
         "task": "partners.tasks.clear_expired_tokens",
@@ -176,10 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gaps.tasks.compute_coverage",
         "schedule": crontab(hour=2, minute=30),
     },
-    # The dashboards' facts on cases and referrals (dashboards/models.py).
+    # The dashboards' facts on cases, referrals and services (dashboards/models.py).
     "dashboard-facts": {
         "task": "dashboards.tasks.refresh_dashboard_facts",
-        "schedule": env.int("DASHBOARD_FACTS_REFRESH_SECONDS", default=300),
+        "schedule": DASHBOARD_FACTS_REFRESH_SECONDS,
     },
 }
 # A coverage run still "running" after this long died with its process.

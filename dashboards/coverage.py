@@ -25,6 +25,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -87,13 +88,21 @@ def latest_run(city) -> CoverageRun | None:
 def standards_for(area: Area) -> list[Standard]:
     """Active standards with results in the latest run (on a category page: those of the
     category's branch)."""
-    run = latest_run(area.city)
+    run = area.coverage_run
     if run is None:
         return []
-    standards = Standard.objects.filter(
-        active=True,
-        pk__in=CoverageResult.objects.filter(run=run).values("standard_id"),
+    # A complete run never changes: which standards it has results for is read once.
+    with_results = cache.get_or_set(
+        f"dashboards:run-standards:{run.pk}",
+        lambda: sorted(
+            CoverageResult.objects.filter(run=run)
+            .order_by()
+            .values_list("standard_id", flat=True)
+            .distinct()
+        ),
+        timeout=24 * 60 * 60,
     )
+    standards = Standard.objects.filter(active=True, pk__in=with_results)
     if area.category is not None:
         standards = standards.filter(category_branch_q(area.category.code, prefix="category__"))
     return list(standards.select_related("category").order_by("code"))
@@ -130,7 +139,7 @@ def choice_from(query, area: Area) -> Choice:
 
     Missing parameters take the defaults (the first standard with results, the
     normative lens, municipalities); an unknown value raises :class:`BadParameter`."""
-    standards = tuple(standards_for(area))
+    standards = area.coverage_standards
     lens = query.get("lens") or LENSES[0]
     if lens not in LENSES:
         raise BadParameter("lens", lens)
@@ -448,7 +457,7 @@ def _link(area: Area, place: _Place) -> str:
 
 def _map_data(area: Area, standard: Standard, lens: str, level: str, *, geometry: bool):
     places = _places(area, level, geometry=geometry)
-    run = latest_run(area.city)
+    run = area.coverage_run
     _attach_results(places, run, standard)
     values = _values(places, standard, lens)
     return run, places, values
@@ -533,7 +542,7 @@ def gaps_table(area: Area, standard: Standard, lens: str, limit: int = 20) -> Ta
     people waiting first."""
     if lens not in LENSES:
         raise BadParameter("lens", lens)
-    run = latest_run(area.city)
+    run = area.coverage_run
     places = []
     if area.municipality is None:
         places += _places(area, "zone", geometry=False)
@@ -649,7 +658,7 @@ def social_workers_table(area: Area) -> Table:
     """Per Ambito of the area: population, social workers (FTE) from the latest run, the
     ratio "1 : N", which LEPS thresholds it meets and the state contribution implied
     (:func:`state_contribution`)."""
-    run = latest_run(area.city)
+    run = area.coverage_run
     zones = list(_ambiti(area).order_by("code").values_list("pk", "code", "name"))
     ids = [pk for pk, _code, _name in zones]
     population = dict(

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
+
 from dashboards.suppression import suppress
 from gaps.models import AreaKind, CoverageResult
 from registry.models import Zone
@@ -30,10 +32,40 @@ def published_people_counts(
     results: Iterable[CoverageResult],
 ) -> dict[int, dict[str, Published]]:
     """``{result id: {"waiting": published, "unmet": published}}`` for every result of
-    the runs and standards of ``results`` (two queries, whatever their number)."""
-    pairs = {(result.run_id, result.standard_id) for result in results}
-    if not pairs:
-        return {}
+    the runs and standards of ``results`` (two queries, whatever their number).
+
+    A run's results never change once stored, so what is published of a run and standard
+    is kept in the shared cache for a day and computed once."""
+    wanted: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for result in results:
+        wanted[(result.run_id, result.standard_id)].add(result.pk)
+    published: dict[int, dict[str, Published]] = {}
+    missing = set()
+    for pair, ids in wanted.items():
+        kept = cache.get(_cache_key(pair))
+        # A result the kept copy does not know of (a run being written): publish again.
+        if kept is None or not ids <= kept.keys():
+            missing.add(pair)
+        else:
+            published.update(kept)
+    if missing:
+        computed = _publish(missing)
+        for pair in missing:
+            counts = computed.get(pair, {})
+            cache.set(_cache_key(pair), counts, timeout=CACHE_SECONDS)
+            published.update(counts)
+    return published
+
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cache_key(pair: tuple[int, int]) -> str:
+    return f"gaps:published-people:{pair[0]}:{pair[1]}"
+
+
+def _publish(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict[int, dict]]:
+    """What is published of each (run, standard): result id → counts."""
     rows = (
         CoverageResult.objects.filter(
             run_id__in={run for run, _ in pairs}, standard_id__in={std for _, std in pairs}
@@ -58,8 +90,10 @@ def published_people_counts(
     ):
         members[zone_id].append(municipality_id)
 
-    published: dict[int, dict[str, Published]] = defaultdict(dict)
-    for group in groups.values():
+    published: dict[tuple[int, int], dict[int, dict]] = {}
+    for pair, group in groups.items():
+        counts: dict[int, dict[str, Published]] = defaultdict(dict)
+        published[pair] = counts
         by_municipality = {row[4]: row[0] for row in group if row[3] == AreaKind.MUNICIPALITY}
         equations = []
         for row in group:
@@ -71,5 +105,6 @@ def published_people_counts(
         for i, name in enumerate(PEOPLE_COUNTS, start=6):
             shown = suppress({row[0]: row[i] for row in group}, equations)
             for result_id, value in shown.items():
-                published[result_id][name] = value
-    return dict(published)
+                counts[result_id][name] = value
+        published[pair] = dict(counts)
+    return published

@@ -11,11 +11,14 @@ an official's membership in a Roma organisation) opens each page: one request wi
 ``CaptureQueriesContext`` (the number of queries and their SQL), ``--warmup`` untimed
 requests, then ``--requests`` timed ones (``time.perf_counter`` around
 ``django.test.Client.get``: middleware, session, view, templates; ``DEBUG`` off),
-interleaved request by request with every ``SELECT`` of the page run one after the other
-on a raw psycopg connection (*all SQL*). The pages read aggregates only: the number of
-queries must not depend on the size of the city (the bench prints the counts of Roma and
-of the smallest city side by side and exits 1 when they differ). ``--strict`` makes a
-missed p95 goal fail the run too; ``--explain`` prints the plan of every query.
+interleaved request by request with every ``SELECT`` of the page's cold request run one
+after the other on a raw psycopg connection (*all SQL*); then ``--cold`` timed requests
+each after emptying the shared cache, where the tables of cases, referrals and services
+are kept once per refresh of the facts (``dashboards/memo.py``). The pages read
+aggregates only: the number of queries must not depend on the size of the city (the
+bench prints the counts of Roma and of the smallest city side by side, cold, and exits 1
+when they differ). ``--strict`` makes a missed p95 goal fail the run too;
+``--explain`` prints the plan of every query.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Result:
     in_sql_ms: list[float] = field(default_factory=list)
     all_ms: list[float] = field(default_factory=list)
     statement_ms: list[list[float]] = field(default_factory=list)
+    cold_ms: list[float] = field(default_factory=list)
 
 
 def ensure_official(city, username: str = OFFICIAL):
@@ -179,7 +183,10 @@ class Bench:
                 times.append((time.perf_counter() - start) * 1000)
         return times
 
-    def measure(self, page: Page, warmup: int, requests: int) -> Result:
+    def measure(self, page: Page, warmup: int, requests: int, cold: int) -> Result:
+        from django.core.cache import cache
+
+        cache.clear()  # the SQL of a cold request: every query the page can send
         captured = self.capture(page)
         selects = [select for query in captured if (select := as_select(query["sql"]))]
         result = Result(page, len(captured), selects)
@@ -193,6 +200,11 @@ class Bench:
             each = self.time_statements(selects)
             result.statement_ms.append(each)
             result.all_ms.append(sum(each))
+        # Cold: the shared cache emptied before each request, as for the first official
+        # to open a page that the refresh job did not publish ahead.
+        for _ in range(cold):
+            cache.clear()
+            result.cold_ms.append(self.time_page(page)[0])
         return result
 
     def explain(self, page: Page) -> str:
@@ -208,13 +220,25 @@ class Bench:
         return "\n".join(out)
 
 
+def met(result: Result) -> bool:
+    """The goal: p95 of the page as officials get it (the refresh job publishes the cities'
+    default tables ahead, and a page publishes its own once per refresh)."""
+    return percentile(result.page_ms, 95) < GOAL_P95_MS
+
+
+def cold_met(result: Result) -> bool:
+    return percentile(result.cold_ms, 95) < GOAL_P95_MS
+
+
 def print_table(results: list[Result]) -> None:
     print("Milliseconds. page: the whole request (test client, middleware, view, templates);")
     print("in-SQL: its SQL as Django executed it; all SQL: every SELECT of the page on a raw")
-    print("connection, one after the other. Ratio: page p95 / all SQL p95.")
+    print("connection, one after the other (the cold request's SQL). Ratio: page p95 / all")
+    print("SQL p95. goal: p95 below the goal. cold p95: requests with the shared cache emptied")
+    print("first (nothing published for this refresh yet; after a cache loss), for the record.")
     header = (
         f"{'page':<40}{'q':>4}{'p50':>9}{'p95':>9}{'max':>9}{'in-SQL':>9}"
-        f"{'SQL p50':>9}{'SQL p95':>9}{'/SQL':>7}  goal"
+        f"{'SQL p50':>9}{'SQL p95':>9}{'/SQL':>7}  goal{'cold p95':>10}  cold"
     )
     print(header)
     print("-" * len(header))
@@ -225,7 +249,8 @@ def print_table(results: list[Result]) -> None:
             f"{percentile(r.page_ms, 50):>9.2f}{p95:>9.2f}{max(r.page_ms):>9.2f}"
             f"{percentile(r.in_sql_ms, 50):>9.2f}"
             f"{percentile(r.all_ms, 50):>9.2f}{percentile(r.all_ms, 95):>9.2f}"
-            f"{p95 / percentile(r.all_ms, 95):>7.1f}  {'ok' if p95 < GOAL_P95_MS else 'MISSED'}"
+            f"{p95 / percentile(r.all_ms, 95):>7.1f}  {'ok  ' if met(r) else 'MISSED'}"
+            f"{percentile(r.cold_ms, 95):>10.2f}  {'ok' if cold_met(r) else 'over'}"
         )
     print()
     for r in results:
@@ -241,6 +266,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=10, help="untimed requests first")
+    parser.add_argument("--cold", type=int, default=20, help="timed requests, cache emptied")
     parser.add_argument("--explain", action="store_true", help="print each query's plan")
     parser.add_argument("--strict", action="store_true", help="exit 1 when the goal is missed")
     args = parser.parse_args()
@@ -284,17 +310,22 @@ def main() -> int:
     pages = pages_of(roma)
     for page in pages:
         bench.get(page)
-    results = [bench.measure(page, args.warmup, args.requests) for page in pages]
+    results = [bench.measure(page, args.warmup, args.requests, args.cold) for page in pages]
     print_table(results)
 
     # The same pages for the smallest city: the number of queries must not depend on size.
     other = ensure_official(smallest, f"{OFFICIAL}-small") if smallest.pk != roma.pk else None
     status = 0
     if other is not None:
+        from django.core.cache import cache
+
         small_bench = Bench(database_url, other)
         print(f"\nQueries per page, {roma.slug} / {smallest.slug}:")
         for big, small in zip(pages, pages_of(smallest), strict=True):
-            big_q, small_q = len(bench.capture(big)), len(small_bench.capture(small))
+            cache.clear()  # both cold: every query each page can send
+            big_q = len(bench.capture(big))
+            cache.clear()
+            small_q = len(small_bench.capture(small))
             same = big_q == small_q
             status = status or (0 if same else 1)
             print(f"  {big.label:<40}{big_q:>4} / {small_q:<4}{'equal' if same else 'DIFFERENT'}")
@@ -302,7 +333,10 @@ def main() -> int:
         for page in pages:
             print(f"\n=== EXPLAIN ANALYZE: {page.label} ===")
             print(bench.explain(page))
-    missed = [r for r in results if percentile(r.page_ms, 95) >= GOAL_P95_MS]
+    over = [r.page.label for r in results if not cold_met(r)]
+    if over:
+        print(f"\nCold p95 over {GOAL_P95_MS:g} ms (for the record): " + ", ".join(over))
+    missed = [r for r in results if not met(r)]
     if missed:
         print(
             f"\nGoal (p95 < {GOAL_P95_MS:g} ms) missed by: "

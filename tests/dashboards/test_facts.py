@@ -88,3 +88,34 @@ def test_the_beat_job_refreshes_the_facts_in_a_real_worker(worker, reference_dat
     assert result.get(timeout=60) >= 0
     wait_for(lambda: CaseFact.objects.filter(case=case).exists(), 10, "the worker did not refresh")
     assert CaseFact.objects.get(case=case).municipality_id == data["c"].pk
+
+
+def test_pages_keep_fact_tables_until_the_next_refresh(client, db):
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from dashboards.memo import FACT_TABLES, _key, warm_city_tables
+    from registry.models import MetropolitanCity
+    from tests.dashboards.html_tables import read_page
+
+    data = build_dashboard_city()
+    client.force_login(data["official"])
+    url = reverse("admin:dashboard-city", args=[data["metro"].slug])
+    before = read_page(client.get(url).content.decode()).headline["people"].strip()
+    person = BeneficiaryFactory(residence_municipality=data["a"], registered_by=data["office"])
+    CaseFactory(beneficiary=person, organisation=data["office"], opened_on=timezone.localdate())
+    # Same refresh: the same published table, from the cache.
+    assert read_page(client.get(url).content.decode()).headline["people"].strip() == before
+    refresh_facts()
+    after = read_page(client.get(url).content.decode()).headline["people"].strip()
+    assert int(after) == int(before) + 1
+
+    # The refresh job publishes every city's tables for the default period, in each language.
+    refresh_facts()
+    published = warm_city_tables()
+    cities = MetropolitanCity.objects.count()
+    assert published == cities * 2 * len(FACT_TABLES)
+    area, period = Area(data["metro"]), Period.last_months(12, timezone.localdate())
+    with translation.override("it"):
+        key = _key("casework", area, period, last_refreshed())
+    assert cache.get(key).total.cells["people"] == int(after)
