@@ -91,9 +91,10 @@ def standards_for(area: Area) -> list[Standard]:
     run = area.coverage_run
     if run is None:
         return []
-    # A complete run never changes: which standards it has results for is read once.
+    # A complete run never changes: which standards it has results for is read once (its
+    # start names it too: ids restart when a demo database is reset).
     with_results = cache.get_or_set(
-        f"dashboards:run-standards:{run.pk}",
+        f"dashboards:run-standards:{run.pk}:{run.started_at:%Y%m%d%H%M%S%f}",
         lambda: sorted(
             CoverageResult.objects.filter(run=run)
             .order_by()

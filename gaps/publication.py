@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 
 from dashboards.suppression import suppress
-from gaps.models import AreaKind, CoverageResult
+from gaps.models import AreaKind, CoverageResult, CoverageRun
 from registry.models import Zone
 
 PEOPLE_COUNTS = ("waiting", "unmet")
@@ -32,7 +32,7 @@ def published_people_counts(
     results: Iterable[CoverageResult],
 ) -> dict[int, dict[str, Published]]:
     """``{result id: {"waiting": published, "unmet": published}}`` for every result of
-    the runs and standards of ``results`` (two queries, whatever their number).
+    the runs and standards of ``results`` (three queries, whatever their number).
 
     A run's results never change once stored, so what is published of a run and standard
     is kept in the shared cache for a day and computed once."""
@@ -40,9 +40,18 @@ def published_people_counts(
     for result in results:
         wanted[(result.run_id, result.standard_id)].add(result.pk)
     published: dict[int, dict[str, Published]] = {}
+    if not wanted:
+        return published
+    # The run's start names it in the cache: ids restart when a demo database is reset.
+    started = dict(
+        CoverageRun.objects.filter(pk__in={run for run, _ in wanted}).values_list(
+            "pk", "started_at"
+        )
+    )
+    keys = {pair: _cache_key(pair, started.get(pair[0])) for pair in wanted}
     missing = set()
     for pair, ids in wanted.items():
-        kept = cache.get(_cache_key(pair))
+        kept = cache.get(keys[pair])
         # A result the kept copy does not know of (a run being written): publish again.
         if kept is None or not ids <= kept.keys():
             missing.add(pair)
@@ -52,7 +61,7 @@ def published_people_counts(
         computed = _publish(missing)
         for pair in missing:
             counts = computed.get(pair, {})
-            cache.set(_cache_key(pair), counts, timeout=CACHE_SECONDS)
+            cache.set(keys[pair], counts, timeout=CACHE_SECONDS)
             published.update(counts)
     return published
 
@@ -60,8 +69,9 @@ def published_people_counts(
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def _cache_key(pair: tuple[int, int]) -> str:
-    return f"gaps:published-people:{pair[0]}:{pair[1]}"
+def _cache_key(pair: tuple[int, int], started) -> str:
+    stamp = started.isoformat() if started else "-"
+    return f"gaps:published-people:{pair[0]}:{stamp}:{pair[1]}"
 
 
 def _publish(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict[int, dict]]:

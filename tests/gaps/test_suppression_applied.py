@@ -112,7 +112,7 @@ def test_the_zone_protects_its_municipalities(hierarchy):
     results = list(CoverageResult.objects.filter(run=hierarchy["run"]))
     with CaptureQueriesContext(connection) as queries:
         published = published_people_counts(results)
-    assert len(queries) == 2  # the run's results, the Ambiti's members
+    assert len(queries) == 3  # the runs' starts, the run's results, the Ambiti's members
     shelter, other, result_id = hierarchy["shelter"], hierarchy["other"], hierarchy["id"]
     assert {
         name: (
@@ -134,7 +134,11 @@ def test_one_row_is_published_as_in_the_whole_run(hierarchy):
     b = CoverageResult.objects.get(pk=hierarchy["id"](hierarchy["shelter"], "B"))
     with CaptureQueriesContext(connection) as queries:
         published = published_people_counts([b])
-    assert len(queries) == 2
+    assert len(queries) == 3
+    # Kept for the run: the same again in one query (the runs' starts).
+    with CaptureQueriesContext(connection) as again:
+        assert published_people_counts([b]) == published
+    assert len(again) == 1
     # Only B asked for: still hidden, because the Ambito's 25 and C's 12 are published.
     assert published[b.pk] == {"waiting": "n.d.", "unmet": "<5"}
 
