@@ -32,8 +32,9 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, pgettext
 
 from dashboards.indicators import Area
-from dashboards.suppression import MARKERS, SUPPRESSED, SUPPRESSED_SECONDARY
+from dashboards.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from dashboards.tables import Column, Row, Table
+from dashboards.templatetags.dashboard_tables import is_number, suppressed
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus, Standard, StandardKind
 from gaps.runs import ALL
 from registry.models import Municipality, Zone, ZoneKind
@@ -837,7 +838,8 @@ def _cell(value) -> str:
 
 
 def _is_number(value) -> bool:
-    return value in MARKERS or (isinstance(value, int | float) and not isinstance(value, bool))
+    """A number or its suppression marker: aligned right, as the shared table partial does."""
+    return suppressed(value) or is_number(value)
 
 
 def _table_view(table: Table, exports: dict[str, str]) -> dict[str, object]:
@@ -849,7 +851,7 @@ def _table_view(table: Table, exports: dict[str, str]) -> dict[str, object]:
     def cells(row: Row) -> list[dict[str, object]]:
         values = [row.cells.get(column.key) for column in table.columns]
         return [
-            {"text": _cell(v), "number": _is_number(v), "suppressed": v in MARKERS} for v in values
+            {"text": _cell(v), "number": _is_number(v), "suppressed": suppressed(v)} for v in values
         ]
 
     def numeric(column: Column) -> bool:

@@ -50,10 +50,9 @@ from dashboards.tables import Column, Row, Table
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 from services.api import category_branch_q
-from services.models import CapacityUnit, Service, ServiceCategory
+from services.models import Service, ServiceCategory
 
 MIN_AVERAGED = 5  # averages and rates on fewer items are not shown
-PLACE_UNITS = (CapacityUnit.BEDS, CapacityUnit.PLACES)
 OUTSIDE_KEY = "outside"
 TOTAL_KEY = "total"
 

@@ -22,11 +22,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from dashboards import indicators
 from dashboards.indicators import Area
 from dashboards.scope import Period
 from dashboards.tables import Table
 
-FACT_TABLES = ("casework", "referrals", "services")
+# The tables made only of facts, each built from its area and period.
+FACT_TABLES: dict[str, Callable[[Area, Period], Table]] = {
+    "casework": indicators.casework_table,
+    "referrals": indicators.referrals_table,
+    "services": lambda area, _period: indicators.services_table(area),
+}
 
 
 def _key(table_key: str, area: Area, period: Period, stamp: datetime.datetime) -> str:
@@ -44,29 +50,29 @@ def _key(table_key: str, area: Area, period: Period, stamp: datetime.datetime) -
     return "dashboards:table:" + ":".join(parts)
 
 
+def _keep(key: str, table: Table) -> None:
+    # Two refresh periods: long enough to outlive the next refresh, then gone.
+    cache.set(key, table, timeout=2 * settings.DASHBOARD_FACTS_REFRESH_SECONDS)
+
+
 def fact_table(
-    table_key: str,
-    area: Area,
-    period: Period,
-    stamp: datetime.datetime | None,
-    build: Callable[[], Table],
+    table_key: str, area: Area, period: Period, stamp: datetime.datetime | None
 ) -> Table:
-    """The published table, from the cache when this refresh already published it."""
-    if stamp is None or table_key not in FACT_TABLES:
-        return build()
+    """The published table of facts, from the cache when this refresh already published it."""
+    build = FACT_TABLES[table_key]
+    if stamp is None:
+        return build(area, period).publish()
     key = _key(table_key, area, period, stamp)
     table = cache.get(key)
     if table is None:
-        table = build()
-        # Two refresh periods: long enough to outlive the next refresh, then gone.
-        cache.set(key, table, timeout=2 * settings.DASHBOARD_FACTS_REFRESH_SECONDS)
+        table = build(area, period).publish()
+        _keep(key, table)
     return table
 
 
 def warm_city_tables(today: datetime.date | None = None) -> int:
     """Publish the fact tables of every city's dashboard (default period, each language)
     for the latest refresh; returns how many tables were published."""
-    from dashboards import indicators
     from dashboards.facts import last_refreshed
     from dashboards.views.pages import DEFAULT_MONTHS
     from registry.models import MetropolitanCity
@@ -75,22 +81,12 @@ def warm_city_tables(today: datetime.date | None = None) -> int:
     if stamp is None:
         return 0
     period = Period.last_months(DEFAULT_MONTHS, today)
-    builders = {
-        "casework": lambda area: indicators.casework_table(area, period),
-        "referrals": lambda area: indicators.referrals_table(area, period),
-        "services": indicators.services_table,
-    }
     published = 0
     for city in MetropolitanCity.objects.order_by("slug"):
         area = Area(city)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                for table_key, build in builders.items():
-                    table = build(area).publish()
-                    cache.set(
-                        _key(table_key, area, period, stamp),
-                        table,
-                        timeout=2 * settings.DASHBOARD_FACTS_REFRESH_SECONDS,
-                    )
+                for table_key, build in FACT_TABLES.items():
+                    _keep(_key(table_key, area, period, stamp), build(area, period).publish())
                     published += 1
     return published

@@ -20,23 +20,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def _view_row(to: str) -> models.OneToOneField:
+    """A view's row key: the row it was made from (no constraint: a view has none)."""
+    return models.OneToOneField(
+        to, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+    )
+
+
+def _view_key(to: str) -> models.ForeignKey:
+    """A view's reference to another table (no constraint, no reverse accessor)."""
+    return models.ForeignKey(to, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+
 class CaseFact(models.Model):
-    case = models.OneToOneField(
-        "beneficiaries.Case",
-        on_delete=models.DO_NOTHING,
-        primary_key=True,
-        db_constraint=False,
-        related_name="+",
-    )
-    municipality = models.ForeignKey(
-        "registry.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    beneficiary = models.ForeignKey(
-        "beneficiaries.Beneficiary",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    case = _view_row("beneficiaries.Case")
+    municipality = _view_key("registry.Municipality")
+    beneficiary = _view_key("beneficiaries.Beneficiary")
     opened_on = models.DateField()
     closed_on = models.DateField(null=True)
 
@@ -50,19 +49,9 @@ class CaseFact(models.Model):
 
 
 class ReferralFact(models.Model):
-    referral = models.OneToOneField(
-        "beneficiaries.Referral",
-        on_delete=models.DO_NOTHING,
-        primary_key=True,
-        db_constraint=False,
-        related_name="+",
-    )
-    municipality = models.ForeignKey(
-        "registry.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    service = models.ForeignKey(
-        "services.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    referral = _view_row("beneficiaries.Referral")
+    municipality = _view_key("registry.Municipality")
+    service = _view_key("services.Service")
     status = models.CharField(max_length=20)
     referred_on = models.DateField()
     responded_on = models.DateField(null=True)
@@ -93,22 +82,10 @@ class FactsRefresh(models.Model):
 class OfferingFact(models.Model):
     """A listed offering (a service at a site) with its places in beds or places."""
 
-    offering = models.OneToOneField(
-        "services.ServiceAtSite",
-        on_delete=models.DO_NOTHING,
-        primary_key=True,
-        db_constraint=False,
-        related_name="+",
-    )
-    site = models.ForeignKey(
-        "services.Site", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    service = models.ForeignKey(
-        "services.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    municipality = models.ForeignKey(
-        "registry.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    offering = _view_row("services.ServiceAtSite")
+    site = _view_key("services.Site")
+    service = _view_key("services.Service")
+    municipality = _view_key("registry.Municipality")
     free_places = models.DecimalField(max_digits=12, decimal_places=2)
     total_places = models.DecimalField(max_digits=12, decimal_places=2)
 
@@ -126,9 +103,7 @@ class DayFact(models.Model):
     ``facts.DAY_FACTS``): a page adds up its area's days instead of counting cases."""
 
     pk = models.CompositePrimaryKey("municipality", "day")
-    municipality = models.ForeignKey(
-        "registry.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    municipality = _view_key("registry.Municipality")
     day = models.DateField()
     opened = models.IntegerField()
     closed = models.IntegerField()
@@ -157,9 +132,7 @@ class MonthPeople(models.Model):
     monthly trend adds up its area's municipalities (a person counts in each)."""
 
     pk = models.CompositePrimaryKey("municipality", "month")
-    municipality = models.ForeignKey(
-        "registry.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    municipality = _view_key("registry.Municipality")
     month = models.DateField()
     people = models.IntegerField()
 

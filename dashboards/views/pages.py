@@ -39,11 +39,8 @@ from services.models import ServiceCategory
 
 MONTHS = (3, 6, 12, 24)
 DEFAULT_MONTHS = 12
-LEVELS = ("municipality", "zone")
-# The query parameters a page keeps when it links to another page or to an export.
+# The period parameters a page keeps when it links to another page or to an export.
 PERIOD_PARAMS = ("months", "year")
-COVERAGE_PARAMS = ("standard", "lens", "level")
-PLACE_PARAMS = ("zone", "municipality", "category")
 
 
 def _lens_choices():
@@ -135,7 +132,8 @@ def city_or_404(request, slug: str) -> MetropolitanCity:
     return city
 
 
-def _zone(city, code):
+def ambito_of(city, code):
+    """The city's Ambito with this code, or None."""
     return (
         Zone.objects.defer("boundary")
         .filter(metropolitan_city=city, kind=ZoneKind.AMBITO, code=code)
@@ -143,7 +141,8 @@ def _zone(city, code):
     )
 
 
-def _municipality(city, istat):
+def municipality_of(city, istat):
+    """The city's municipality with this ISTAT code, or None."""
     return (
         Municipality.objects.defer("boundary")
         .filter(metropolitan_city=city, istat_code=istat)
@@ -244,9 +243,9 @@ def resolve(
     data = form.cleaned_data
     if from_query:
         if data.get("zone"):
-            zone = _zone(city, data["zone"])
+            zone = ambito_of(city, data["zone"])
         if data.get("municipality"):
-            municipality = _municipality(city, data["municipality"])
+            municipality = municipality_of(city, data["municipality"])
             if municipality is None:
                 form.add_error("municipality", gettext("No such municipality in this city."))
                 raise BadRequest(form)
@@ -293,16 +292,13 @@ def with_query(table: Table, query: str) -> Table:
 def build_table(key: str, selection: Selection) -> Table | None:
     """The raw table of this key for the selection (None: not on this page)."""
     from dashboards import indicators
+    from dashboards.memo import FACT_TABLES
 
     area, period = selection.area, selection.period
-    if key == "casework":
-        return indicators.casework_table(area, period)
-    if key == "referrals":
-        return indicators.referrals_table(area, period)
+    if key in FACT_TABLES:
+        return FACT_TABLES[key](area, period)
     if key == "housing":
         return indicators.housing_table(area)
-    if key == "services":
-        return indicators.services_table(area)
     if key == "housing-first":
         return indicators.housing_first_table(area, period)
     if key == "trends":
@@ -334,13 +330,7 @@ def published(key: str, selection: Selection) -> Table | None:
     from dashboards.memo import FACT_TABLES, fact_table
 
     if key in FACT_TABLES:  # once per refresh of the facts (dashboards/memo.py)
-        return fact_table(
-            key,
-            selection.area,
-            selection.period,
-            selection.facts_as_of,
-            lambda: build_table(key, selection).publish(),
-        )
+        return fact_table(key, selection.area, selection.period, selection.facts_as_of)
     table = build_table(key, selection)
     return None if table is None else table.publish()
 
@@ -545,7 +535,7 @@ def city_view(request, city):
 
 def zone_view(request, city, zone):
     metro = city_or_404(request, city)
-    found = _zone(metro, zone)
+    found = ambito_of(metro, zone)
     if found is None:
         raise Http404
     return _area_page(request, None, metro, zone=found)
@@ -553,7 +543,7 @@ def zone_view(request, city, zone):
 
 def municipality_view(request, city, istat):
     metro = city_or_404(request, city)
-    found = _municipality(metro, istat)
+    found = municipality_of(metro, istat)
     if found is None:
         raise Http404
     return _area_page(request, None, metro, municipality=found)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.bench.bench_api import bench_database, percentile
-from tests.bench.bench_ui import as_select, configure_environment, shorten
+from tests.bench.bench_ui import PageTimer, as_select, configure_environment, shorten
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GOAL_P95_MS = 300.0
@@ -128,19 +128,13 @@ def pages_of(city) -> list[Page]:
     ]
 
 
-class Bench:
+class Bench(PageTimer):
     def __init__(self, database_url: str, user):
-        import psycopg
-        from django.db import connection
         from django.test import Client
 
+        super().__init__(database_url)
         self.client = Client()
         self.client.force_login(user)
-        self.connection = connection
-        self.raw = psycopg.connect(database_url, autocommit=True)
-        self.raw.execute("SET TIME ZONE 'UTC'")
-        self.raw.execute("SET jit = off")
-        self._in_sql = 0.0
 
     def get(self, page: Page):
         response = self.client.get(page.url, page.params, secure=True)
@@ -157,31 +151,6 @@ class Bench:
         with CaptureQueriesContext(self.connection) as captured:
             self.get(page)
         return captured.captured_queries
-
-    def _timed_execute(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self._in_sql += time.perf_counter() - start
-
-    def time_page(self, page: Page) -> tuple[float, float]:
-        self._in_sql = 0.0
-        with self.connection.execute_wrapper(self._timed_execute):
-            start = time.perf_counter()
-            self.get(page)
-            elapsed = time.perf_counter() - start
-        return elapsed * 1000, self._in_sql * 1000
-
-    def time_statements(self, statements: list[str]) -> list[float]:
-        times = []
-        with self.raw.cursor() as cursor:
-            for sql in statements:
-                start = time.perf_counter()
-                cursor.execute(sql)
-                cursor.fetchall()
-                times.append((time.perf_counter() - start) * 1000)
-        return times
 
     def measure(self, page: Page, warmup: int, requests: int, cold: int) -> Result:
         from django.core.cache import cache

@@ -309,24 +309,62 @@ CAPTION = re.compile(r"<caption>\s*([\d.,\s\xa0]+)")
 CASELOAD = re.compile(r'<div id="caseload".*?</div>', re.S)
 
 
-class Bench:
-    def __init__(self, database_url: str, users: dict, case):
+class PageTimer:
+    """Times a page through Django (``time_page``: the request, and the part of it spent in
+    its SQL) and a list of statements on a raw connection (``time_statements``).
+    Subclasses say how a page is fetched (``get``)."""
+
+    def __init__(self, database_url: str):
         import psycopg
         from django.db import connection
-        from django.test import Client
 
-        self.clients = {}
-        for username, user in users.items():
-            client = Client()
-            client.force_login(user)
-            self.clients[username] = client
-        self.case = case
         self.connection = connection
         self.raw = psycopg.connect(database_url, autocommit=True)
         # The same session settings as the application's connections (config/settings.py).
         self.raw.execute("SET TIME ZONE 'UTC'")
         self.raw.execute("SET jit = off")
         self._in_sql = 0.0
+
+    def get(self, page):
+        raise NotImplementedError
+
+    def _timed_execute(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self._in_sql += time.perf_counter() - start
+
+    def time_page(self, page) -> tuple[float, float]:
+        self._in_sql = 0.0
+        with self.connection.execute_wrapper(self._timed_execute):
+            start = time.perf_counter()
+            self.get(page)
+            elapsed = time.perf_counter() - start
+        return elapsed * 1000, self._in_sql * 1000
+
+    def time_statements(self, statements: list[str]) -> list[float]:
+        times = []
+        with self.raw.cursor() as cursor:
+            for sql in statements:
+                start = time.perf_counter()
+                cursor.execute(sql)
+                cursor.fetchall()
+                times.append((time.perf_counter() - start) * 1000)
+        return times
+
+
+class Bench(PageTimer):
+    def __init__(self, database_url: str, users: dict, case):
+        from django.test import Client
+
+        super().__init__(database_url)
+        self.clients = {}
+        for username, user in users.items():
+            client = Client()
+            client.force_login(user)
+            self.clients[username] = client
+        self.case = case
 
     def path(self, page: Page) -> str:
         from django.urls import reverse
@@ -353,31 +391,6 @@ class Bench:
         with CaptureQueriesContext(self.connection) as captured:
             response = self.get(page)
         return response, captured.captured_queries
-
-    def _timed_execute(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self._in_sql += time.perf_counter() - start
-
-    def time_page(self, page: Page) -> tuple[float, float]:
-        self._in_sql = 0.0
-        with self.connection.execute_wrapper(self._timed_execute):
-            start = time.perf_counter()
-            self.get(page)
-            elapsed = time.perf_counter() - start
-        return elapsed * 1000, self._in_sql * 1000
-
-    def time_statements(self, statements: list[str]) -> list[float]:
-        times = []
-        with self.raw.cursor() as cursor:
-            for sql in statements:
-                start = time.perf_counter()
-                cursor.execute(sql)
-                cursor.fetchall()
-                times.append((time.perf_counter() - start) * 1000)
-        return times
 
     def measure(self, page: Page, warmup: int, requests: int) -> Result:
         response, captured = self.capture(page)
