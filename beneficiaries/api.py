@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
+from beneficiaries.actions.referrals import referral_create, referral_move
 from beneficiaries.models import (
     Beneficiary,
     Case,
@@ -22,7 +23,6 @@ from beneficiaries.models import (
     Referral,
     ReferralStatus,
 )
-from beneficiaries.referrals import referral_create, referral_move
 from beneficiaries.visibility import casework_case_q, scope_of
 from config.access_log import AccessLoggedMixin
 from config.api import (

@@ -487,6 +487,13 @@ class Consent(Tracked):
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     given_on = models.DateField(_("given on"))
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    # Some purposes are agreed for a time (e.g. sharing for the length of a project).
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the consent holds until it is withdrawn."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -511,6 +518,12 @@ class Consent(Tracked):
                 name="consent_withdrawn_after_given",
                 violation_error_code="consent_withdrawn_after_given",
                 violation_error_message=_("Consent cannot be withdrawn before it was given."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("given_on")),
+                name="consent_expires_after_given",
+                violation_error_code="consent_expires_after_given",
+                violation_error_message=_("Consent cannot expire before it was given."),
             ),
         ]
 

@@ -5,8 +5,12 @@ from ``<Model>.objects.visible_to(user)``. The rules:
 
 * social workers and coordinators see the cases of their organisation; a *protected*
   case only if they are its lead worker or on its team, or coordinate that organisation;
-* provider staff see the non-protected cases referred to a service of their organisation,
-  and of those only the referrals to their organisation; never case notes or plan goals;
+* provider staff see the referrals made to a service of their organisation; the case and
+  the person behind a referral only if the case is not protected and the person's consent
+  to sharing with providers is in force (withdrawn: an anonymous referral stub from the
+  next read on; protected: the sealed view of ``selectors.py``); never notes or goals;
+* consents are seen by the organisation that recorded them only, so that a person's
+  consents to an anti-violence centre never show through another organisation's case;
 * officials and administrators see no personal record (they work on aggregates);
 * a superuser flag grants nothing here: access to people is never implied by being staff;
 * inactive users, inactive memberships and inactive organisations grant nothing.
@@ -91,11 +95,17 @@ def casework_case_q(scope: Scope, prefix: str = "") -> Q:
 
 
 def referred_case_ids(scope: Scope):
-    """Ids of non-protected cases referred to a service of the user's provider organisations."""
+    """Ids of the cases whose person a provider may see: not protected, referred to a
+    service of the user's provider organisations, with the person's consent to sharing
+    with providers in force (checked at every read, so a withdrawal counts at once)."""
+    from beneficiaries.consent import sharing_in_force
+
     Referral = _model("Referral")
-    return Referral.objects.filter(
-        service__organisation__in=scope.provider, case__protected=False
-    ).values("case_id")
+    return (
+        Referral.objects.filter(service__organisation__in=scope.provider, case__protected=False)
+        .filter(sharing_in_force(case_prefix="case__"))
+        .values("case_id")
+    )
 
 
 def case_q(scope: Scope, prefix: str = "") -> Q:
@@ -106,6 +116,11 @@ def case_q(scope: Scope, prefix: str = "") -> Q:
 
 
 class CaseQuerySet(models.QuerySet):
+    def worked_on_by(self, user) -> CaseQuerySet:
+        """Cases the user works on as a member of the case team (lead, team, or the owning
+        organisation's workers and coordinators): who may change a case and its parts."""
+        return self.filter(casework_case_q(scope_of(user)))
+
     def visible_to(self, user) -> CaseQuerySet:
         scope = scope_of(user)
         if scope.empty:
@@ -120,6 +135,18 @@ class BeneficiaryQuerySet(models.QuerySet):
             if name in kwargs:
                 raise TypeError(f"Update {name} through save(), which re-hashes it.")
         return super().update(**kwargs)
+
+    def sealed_for(self, user) -> BeneficiaryQuerySet:
+        """Annotates ``sealed``: the person has a protected case the user does not work
+        on, so their special-category flags and registering organisation stay hidden from
+        the user (they show only through the protected case itself)."""
+        Case = _model("Case")
+        scope = scope_of(user)
+        reached = Case.objects.filter(casework_case_q(scope)).values("pk")
+        hidden = Case.objects.filter(beneficiary_id=models.OuterRef("pk"), protected=True).exclude(
+            pk__in=reached
+        )
+        return self.annotate(sealed=models.Exists(hidden))
 
     def visible_to(self, user) -> BeneficiaryQuerySet:
         """People with a case the user sees, and people their organisation registered
@@ -146,21 +173,27 @@ class NeedQuerySet(models.QuerySet):
 
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReferralQuerySet:
-        """The case team sees all its case's referrals; a provider only those made to it."""
+        """The case team sees all its case's referrals; a provider those made to it, of a
+        protected case too (it answers them through the sealed view)."""
         scope = scope_of(user)
         if scope.empty:
             return self.none()
         q = casework_case_q(scope, prefix="case__")
         if scope.provider:
-            q |= Q(service__organisation__in=scope.provider, case__protected=False)
+            q |= Q(service__organisation__in=scope.provider)
         return self.filter(q)
 
 
 class ConsentQuerySet(models.QuerySet):
     def visible_to(self, user) -> ConsentQuerySet:
+        """A visible person's consents recorded by an organisation the user does casework
+        for: each organisation sees the consents given to it, never another's."""
+        scope = scope_of(user)
+        if not scope.casework:
+            return self.none()
         Beneficiary = _model("Beneficiary")
         visible = Beneficiary.objects.visible_to(user).values("pk")
-        return self.filter(beneficiary__in=visible)
+        return self.filter(beneficiary__in=visible, organisation__in=scope.casework)
 
 
 class GoalQuerySet(models.QuerySet):

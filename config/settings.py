@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "oauth2_provider",
     "auditlog",
+    "core",
     "registry",
     "services",
     "beneficiaries",
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Which door a write came through, for the change audit (core/channel.py).
+    "core.channel.ChannelMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

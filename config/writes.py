@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
+
+from core.errors import CONFLICT, FORBIDDEN, STALE, kind_of
+from core.forms import constraint_field
 
 VERSION_FIELD = "version"
 
@@ -41,23 +43,6 @@ def etag_of(instance) -> str:
     return f'"{instance.version}"'
 
 
-def constraint_field(model, code: str | None) -> str | None:
-    """The field a check constraint is about (the first one its condition names), so that
-    its message can stand by that field rather than under ``non_field_errors``."""
-
-    def first_field(condition) -> str | None:
-        for child in getattr(condition, "children", ()):
-            found = first_field(child) if isinstance(child, Q) else child[0].split("__")[0]
-            if found:
-                return found
-        return None
-
-    for constraint in model._meta.constraints if model is not None and code else ():
-        if isinstance(constraint, CheckConstraint) and constraint.violation_error_code == code:
-            return first_field(constraint.condition)
-    return None
-
-
 def as_drf_errors(error: DjangoValidationError, model=None) -> dict:
     """Model errors as DRF errors, by field: a check constraint's message goes to the
     field it is about; other whole-record errors become ``non_field_errors``."""
@@ -75,11 +60,18 @@ def as_drf_errors(error: DjangoValidationError, model=None) -> dict:
 
 @contextmanager
 def domain_errors(model=None) -> Iterator[None]:
-    """A domain function's or the database's refusal as a 400 or 409 answer, not a 500."""
+    """A domain action's or the database's refusal as a 400, 403, 409 or 412 answer (by the
+    refusal's kind), with the messages by field; never a 500."""
     try:
         yield
     except DjangoValidationError as error:
-        raise ValidationError(as_drf_errors(error, model)) from None
+        errors = as_drf_errors(error, model)
+        answer = {
+            FORBIDDEN: PermissionDenied,
+            CONFLICT: Conflict,
+            STALE: PreconditionFailed,
+        }.get(kind_of(error), ValidationError)
+        raise answer(errors) from None
     except IntegrityError as error:
         # The database's own rules (triggers, exclusion constraints) under concurrency.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else ""

@@ -16,14 +16,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.admin import PersonalDataAdmin
-from housing.models import HousingUnit, Placement
-from housing.placements import (
+from housing.actions.placements import (
     PLACEABLE_STATUSES,
     peak_occupancy,
     placement_create,
     placement_end,
     validate_placement,
 )
+from housing.models import HousingUnit, Placement
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,

@@ -21,8 +21,8 @@ from config.api import (
 )
 from config.permissions import Rule
 from config.writes import StrictInputSerializer, VersionedUpdateMixin
+from housing.actions.placements import PLACEABLE_STATUSES
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
-from housing.placements import PLACEABLE_STATUSES
 from services.api import StrictBooleanFilter, SyncFilterSet
 from services.confidentiality import member_organisation_ids
 

@@ -226,6 +226,13 @@ class BeneficiaryFactory(DjangoModelFactory):
     registered_by = factory.SubFactory(OrganisationFactory)
 
 
+DEFAULT_CASE_CONSENTS = (
+    ConsentPurpose.CASE_MANAGEMENT,
+    ConsentPurpose.SHARING_WITH_PROVIDERS,
+    ConsentPurpose.HOUSING,
+)
+
+
 class CaseFactory(DjangoModelFactory):
     class Meta:
         model = Case
@@ -240,6 +247,23 @@ class CaseFactory(DjangoModelFactory):
     def team(self, create, extracted, **kwargs):
         if create and extracted:
             self.team.set(extracted)
+
+    @factory.post_generation
+    def consents(self, create, extracted, **kwargs):
+        """The person's consents to the case's organisation, in force from the opening:
+        case management, sharing with providers and housing unless told otherwise
+        (``consents=[]`` for a case without any, e.g. to test the consent rules)."""
+        if not create:
+            return
+        purposes = DEFAULT_CASE_CONSENTS if extracted is None else extracted
+        for purpose in purposes:
+            Consent.objects.get_or_create(
+                beneficiary=self.beneficiary,
+                organisation=self.organisation,
+                purpose=purpose,
+                withdrawn_on=None,
+                defaults={"given_on": self.opened_on, "recorded_by": self.lead_worker},
+            )
 
 
 class NeedFactory(DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from beneficiaries.models import CaseOutcome, CaseStatus
 from housing.models import Placement, UnitStatus
-from housing.placements import peak_occupancy, placement_create, placement_end
+from housing.actions.placements import peak_occupancy, placement_create, placement_end
 from tests.factories import CaseFactory, HousingUnitFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from beneficiaries.activity import touch
 from config.access_log import log_access
 from housing.api import with_availability
 from housing.models import HousingUnit, Placement
-from housing.placements import PLACEABLE_STATUSES, placement_create, placement_end
+from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
 from registry.models import Municipality
 from services.confidentiality import member_organisation_ids
 from workspace.access import team_case_or_404, team_cases, workspace_view

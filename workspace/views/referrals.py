@@ -34,7 +34,7 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries.activity import touch
 from beneficiaries.models import Need, Referral, ReferralStatus
-from beneficiaries.referrals import TRANSITIONS, referral_create, referral_move, sides_of
+from beneficiaries.actions.referrals import TRANSITIONS, referral_create, referral_move, sides_of
 from config.access_log import log_access
 from registry.models import Municipality
 from services.api import category_branch_q

@@ -1,4 +1,7 @@
-"""Placing a case in a housing unit and ending a placement.
+"""Placing a case in a housing unit and ending a placement (inserimento abitativo).
+
+Placing needs the person's consent to housing, given to the case's organisation; only the
+case team places and ends (the unit's owner sees placements in its units, read-only).
 
 The same rules as the PostgreSQL trigger and exclusion constraint (migration 0002), checked
 first so that people get a precise message; the database stays the last word under
@@ -7,13 +10,18 @@ concurrency (and is the only word for writes that bypass these functions).
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from beneficiaries.models import Case, CaseStatus
+from beneficiaries.actions.cases import case_for_work
+from beneficiaries.activity import touch
+from beneficiaries.consent import why_not
+from beneficiaries.models import Case, CaseStatus, ConsentPurpose
+from core import audit
+from core.errors import CONFLICT, FORBIDDEN, ActionError
+from core.locking import check_version, locked
 from housing.models import HousingUnit, Placement, UnitStatus
 
 PLACEABLE_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.OCCUPIED)
@@ -93,19 +101,27 @@ def validate_placement(
                 % {"places": unit.places}
             )
     if errors:
-        raise ValidationError(errors)
+        raise ActionError(errors)
 
 
 @transaction.atomic
 def placement_create(
     *,
-    actor,
+    acting_user,
     unit: HousingUnit,
     case: Case,
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> Placement:
     """Place a case's person in a unit; the unit becomes occupied when it is full today."""
+    case = case_for_work(acting_user, case)
+    refusal = why_not(
+        beneficiary_id=case.beneficiary_id,
+        organisation_id=case.organisation_id,
+        purpose=ConsentPurpose.HOUSING,
+    )
+    if refusal:
+        raise ActionError.on("case", refusal, kind=CONFLICT)
     unit = HousingUnit.objects.select_for_update().get(pk=unit.pk)
     validate_placement(unit=unit, case=case, starts_on=starts_on, ends_on=ends_on)
     placement = Placement(unit=unit, case=case, starts_on=starts_on, ends_on=ends_on)
@@ -115,30 +131,68 @@ def placement_create(
             placement.save()
     except IntegrityError as error:
         # Only a concurrent write can get here past the checks above.
-        raise ValidationError(
-            {
-                "unit": _(
-                    "Someone placed a person in this unit, or this person, meanwhile: try again."
-                )
-            }
+        raise ActionError.on(
+            "unit",
+            _("Someone placed a person in this unit, or this person, meanwhile: try again."),
+            kind=CONFLICT,
         ) from error
     if unit.status == UnitStatus.AVAILABLE and occupancy_today(unit) >= unit.places:
         unit.status, unit.status_since = UnitStatus.OCCUPIED, datetime.date.today()
         unit.save(update_fields=["status", "status_since", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        action="placement_create",
+        target=placement,
+        case_id=case.pk,
+        fields=["unit", "case", "starts_on"] + (["ends_on"] if ends_on else []),
+    )
+    touch(case.pk)
     return placement
 
 
 @transaction.atomic
-def placement_end(*, actor, placement: Placement, ends_on: datetime.date, reason: str) -> Placement:
-    """End a placement on a date (exclusive); the unit becomes available if it frees up."""
+def placement_end(
+    *,
+    acting_user,
+    placement: Placement,
+    ends_on: datetime.date,
+    reason: str,
+    version: int | None = None,
+) -> Placement:
+    """End a placement on a date (exclusive); the unit becomes available if it frees up.
+    The case team ends it, on a closed case too (a tenancy may outlive its case)."""
+    try:
+        placement = locked(
+            Placement.objects.filter(case__in=Case.objects.worked_on_by(acting_user)),
+            placement.pk,
+        )
+    except Placement.DoesNotExist:
+        raise ActionError.on(
+            "placement", _("Only the case team can end this placement."), kind=FORBIDDEN
+        ) from None
+    check_version(placement, version)
+    if placement.ends_on is not None and placement.ends_on <= datetime.date.today():
+        raise ActionError.on(
+            "ends_on",
+            _("This placement ended on %(date)s.") % {"date": placement.ends_on.isoformat()},
+            kind=CONFLICT,
+        )
     if ends_on <= placement.starts_on:
-        raise ValidationError({"ends_on": _("The end date must be after the start date.")})
-    if not reason.strip():
-        raise ValidationError({"end_reason": _("Say why the placement ends.")})
+        raise ActionError.on("ends_on", _("The end date must be after the start date."))
+    if not (reason or "").strip():
+        raise ActionError.on("end_reason", _("Say why the placement ends."))
     placement.ends_on, placement.end_reason = ends_on, reason.strip()
     placement.save(update_fields=["ends_on", "end_reason", "updated_at"])
     unit = HousingUnit.objects.select_for_update().get(pk=placement.unit_id)
     if unit.status == UnitStatus.OCCUPIED and occupancy_today(unit) < unit.places:
         unit.status, unit.status_since = UnitStatus.AVAILABLE, datetime.date.today()
         unit.save(update_fields=["status", "status_since", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        action="placement_end",
+        target=placement,
+        case_id=placement.case_id,
+        fields=["ends_on", "end_reason"],
+    )
+    touch(placement.case_id)
     return placement

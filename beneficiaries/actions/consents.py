@@ -1,0 +1,131 @@
+"""Recording and withdrawing a person's consent to a purpose, for one organisation.
+
+Only the organisation that records a consent may withdraw it: a person followed by two
+organisations consents to each separately, and neither can touch the other's record.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.consent import in_force_q
+from beneficiaries.models import Beneficiary, Case, Consent
+from beneficiaries.visibility import scope_of
+from core import audit
+from core.errors import CONFLICT, FORBIDDEN, ActionError
+from core.locking import locked
+
+
+def _touch_cases(person_id, organisation_id) -> None:
+    # Consent changes what the case team may do next: the caseload shows it moved.
+    Case.objects.filter(beneficiary_id=person_id, organisation_id=organisation_id).update(
+        last_activity_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def consent_give(
+    *,
+    acting_user,
+    beneficiary: Beneficiary,
+    purpose: str,
+    organisation,
+    given_on: datetime.date,
+    expires_on: datetime.date | None = None,
+) -> Consent:
+    """Record that the person consents to ``purpose`` for ``organisation`` (one the user
+    works for); refused while the same consent is in force."""
+    if organisation is None or organisation.pk not in scope_of(acting_user).casework:
+        raise ActionError.on(
+            "organisation",
+            _("You do not record consents for this organisation."),
+            kind=FORBIDDEN,
+        )
+    try:
+        person = locked(Beneficiary.objects.visible_to(acting_user), beneficiary.pk)
+    except Beneficiary.DoesNotExist:
+        raise ActionError.on(
+            "beneficiary", _("You cannot see this person."), kind=FORBIDDEN
+        ) from None
+    today = timezone.localdate()
+    if given_on is not None and given_on > today:
+        raise ActionError.on("given_on", _("Consent cannot be given in the future."))
+    if expires_on is not None and expires_on < today:
+        raise ActionError.on("expires_on", _("The expiry date is already past."))
+    if Consent.objects.filter(
+        in_force_q(today), beneficiary=person, purpose=purpose, organisation=organisation
+    ).exists():
+        raise ActionError.on(
+            "purpose",
+            _("This consent is already recorded and has not been withdrawn."),
+            kind=CONFLICT,
+        )
+    consent = Consent(
+        beneficiary=person,
+        purpose=purpose,
+        organisation=organisation,
+        given_on=given_on,
+        expires_on=expires_on,
+        recorded_by=acting_user,
+    )
+    try:
+        consent.full_clean()
+    except ValidationError as error:
+        raise ActionError.of(error) from None
+    consent.save()
+    audit.record(
+        acting_user=acting_user,
+        action="consent_give",
+        target=consent,
+        fields=["purpose", "given_on", "organisation"] + (["expires_on"] if expires_on else []),
+        details={"purpose": purpose},
+    )
+    _touch_cases(person.pk, organisation.pk)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, acting_user, consent: Consent, on: datetime.date | None = None) -> Consent:
+    """The person withdraws a consent: it stops counting at once (from ``on``, today by
+    default), so a provider loses sight of their details with the next page it loads."""
+    casework = scope_of(acting_user).casework
+    try:
+        current = locked(
+            Consent.objects.visible_to(acting_user).filter(organisation__in=casework), consent.pk
+        )
+    except Consent.DoesNotExist:
+        raise ActionError.on(
+            "consent",
+            _("Only the organisation that recorded a consent can withdraw it."),
+            kind=FORBIDDEN,
+        ) from None
+    if current.withdrawn_on is not None:
+        raise ActionError.on(
+            "withdrawn_on",
+            _("This consent was already withdrawn on %(date)s.")
+            % {"date": current.withdrawn_on.isoformat()},
+            kind=CONFLICT,
+        )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ActionError.on("withdrawn_on", _("A withdrawal cannot be dated in the future."))
+    current.withdrawn_on = max(on, current.given_on)
+    try:
+        current.full_clean()
+    except ValidationError as error:
+        raise ActionError.of(error) from None
+    current.save(update_fields=["withdrawn_on"])
+    audit.record(
+        acting_user=acting_user,
+        action="consent_withdraw",
+        target=current,
+        fields=["withdrawn_on"],
+        details={"purpose": current.purpose},
+    )
+    _touch_cases(current.beneficiary_id, current.organisation_id)
+    return current

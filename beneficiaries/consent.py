@@ -1,0 +1,93 @@
+"""Consent by purpose: whether a person's consent to a purpose is in force for an
+organisation on a day. The actions require it (case management to open a case, sharing to
+refer, housing to place); the selectors hide a person from a provider without it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from beneficiaries.models import Consent, ConsentPurpose
+
+REQUIRED_FOR = {
+    ConsentPurpose.CASE_MANAGEMENT: gettext_lazy("open a case"),
+    ConsentPurpose.SHARING_WITH_PROVIDERS: gettext_lazy("refer the case to a provider"),
+    ConsentPurpose.HOUSING: gettext_lazy("place the person in housing"),
+}
+
+
+def in_force_q(on: datetime.date, prefix: str = "") -> Q:
+    """Consents given by ``on``, not withdrawn by then, and not expired."""
+    return (
+        Q(**{f"{prefix}given_on__lte": on})
+        & (Q(**{f"{prefix}withdrawn_on__isnull": True}) | Q(**{f"{prefix}withdrawn_on__gt": on}))
+        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": on}))
+    )
+
+
+def consent_in_force(*, beneficiary_id, organisation_id, purpose: str, on=None) -> bool:
+    on = on or timezone.localdate()
+    return Consent.objects.filter(
+        in_force_q(on),
+        beneficiary_id=beneficiary_id,
+        organisation_id=organisation_id,
+        purpose=purpose,
+    ).exists()
+
+
+def why_not(*, beneficiary_id, organisation_id, purpose: str, on=None) -> str | None:
+    """None if the consent is in force; otherwise the reason, as the worker should read it
+    (missing, withdrawn on a date, or expired on a date)."""
+    on = on or timezone.localdate()
+    consents = list(
+        Consent.objects.filter(
+            beneficiary_id=beneficiary_id, organisation_id=organisation_id, purpose=purpose
+        ).order_by("-given_on")
+    )
+    label = ConsentPurpose(purpose).label
+    what = REQUIRED_FOR.get(purpose, "")
+    for consent in consents:
+        in_force = consent.given_on <= on and (
+            (consent.withdrawn_on is None or consent.withdrawn_on > on)
+            and (consent.expires_on is None or consent.expires_on >= on)
+        )
+        if in_force:
+            return None
+    if not consents:
+        return _(
+            "The person has not given consent to %(purpose)s: record it before you %(what)s."
+        ) % {"purpose": label, "what": what}
+    latest = consents[0]
+    if latest.withdrawn_on is not None and latest.withdrawn_on <= on:
+        return _(
+            "The person withdrew consent to %(purpose)s on %(date)s: you cannot %(what)s "
+            "unless they give it again."
+        ) % {"purpose": label, "date": latest.withdrawn_on.isoformat(), "what": what}
+    if latest.expires_on is not None and latest.expires_on < on:
+        return _(
+            "The person's consent to %(purpose)s expired on %(date)s: record it again before "
+            "you %(what)s."
+        ) % {"purpose": label, "date": latest.expires_on.isoformat(), "what": what}
+    return _("The consent to %(purpose)s starts on %(date)s: you cannot %(what)s yet.") % {
+        "purpose": label,
+        "date": latest.given_on.isoformat(),
+        "what": what,
+    }
+
+
+def sharing_in_force(case_prefix: str = "", on=None) -> Exists:
+    """For a queryset of cases (or of rows reaching a case through ``case_prefix``): the
+    person consents to sharing with the providers their case's organisation refers to."""
+    on = on or timezone.localdate()
+    return Exists(
+        Consent.objects.filter(
+            in_force_q(on),
+            beneficiary_id=OuterRef(f"{case_prefix}beneficiary_id"),
+            organisation_id=OuterRef(f"{case_prefix}organisation_id"),
+            purpose=ConsentPurpose.SHARING_WITH_PROVIDERS,
+        )
+    )
