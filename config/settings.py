@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "workspace",
     "dashboards.apps.DashboardsConfig",
+    # Last: the demo data stands on every app and nothing stands on it.
+    "demo",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -31,8 +31,8 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, pgettext
 
+from core.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from dashboards.indicators import Area
-from dashboards.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from dashboards.tables import Column, Row, Table
 from dashboards.templatetags.dashboard_tables import is_number, suppressed
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus, Standard, StandardKind

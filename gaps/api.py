@@ -18,7 +18,7 @@ from rest_framework import mixins, serializers
 from beneficiaries.api import ScopedViewSet
 from config.api import IdFilter
 from config.permissions import Rule
-from dashboards.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
+from core.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus
 from gaps.publication import PEOPLE_COUNTS, published_people_counts
 

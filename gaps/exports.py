@@ -14,7 +14,7 @@ import csv
 import io
 import json
 
-from dashboards.suppression import publish_count
+from core.suppression import publish_count
 from gaps.models import AreaKind, CoverageResult, CoverageRun
 from gaps.publication import PEOPLE_COUNTS, published_people_counts
 

@@ -1,4 +1,4 @@
-"""From the database to the arrays of registry/coverage.py, for one scope and standard.
+"""From the database to the arrays of gaps/coverage.py, for one scope and standard.
 
 Areas are the municipalities of the scope, with their total population and, where
 imported, the population of the standard's group. Sites are the active sites offering a
@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from beneficiaries.models import Referral, ReferralStatus
+from gaps.coverage import Catchment, CategoryInputs, CostPairs, Decay, RatioStandard
 from gaps.models import (
     CatchmentUnit,
     PopulationFigure,
@@ -29,7 +30,6 @@ from gaps.models import (
     SupplyMeasure,
     TravelTime,
 )
-from registry.coverage import Catchment, CategoryInputs, CostPairs, Decay, RatioStandard
 from registry.models import Municipality, Zone
 from services.api import category_branch_q, listed_services, listed_sites
 from services.models import Capacity, CapacityUnit, ServiceAtSite, ServiceCategory, Site

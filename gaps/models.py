@@ -6,7 +6,7 @@ A standard says what a territory should have of one service category, with its s
 * *presence*: at least one site of the category in every zone of a kind (e.g. every
   Ambito);
 * *accessibility*: a catchment (km) and a distance decay for the two-step floating
-  catchment area (registry/coverage.py).
+  catchment area (gaps/coverage.py).
 Officials edit them in the admin; the real ones are seeded by migration 0002.
 """
 

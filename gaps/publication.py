@@ -1,7 +1,7 @@
 """Counts of people in coverage results as they may leave the server.
 
 A result's ``waiting`` and ``unmet`` count people. They are published with the small-cell
-suppression of :mod:`dashboards.suppression` — primary (1 to 4 shown as ``"<5"``) and
+suppression of :mod:`core.suppression` — primary (1 to 4 shown as ``"<5"``) and
 complementary across the area hierarchy of a run: for each run and standard, a zone's
 figure is the total of its municipalities' (waiting is their sum; unmet demand is computed
 on the zone's sums, so it is at most their sum, and is treated as a total all the same),
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
-from dashboards.suppression import suppress
+from core.suppression import suppress
 from gaps.models import AreaKind, CoverageResult, CoverageRun
 from registry.models import Zone
 

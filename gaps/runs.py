@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gaps.coverage import LensResults, compute_category, input_fingerprint
 from gaps.inputs import load
 from gaps.models import (
     AreaKind,
@@ -27,7 +28,6 @@ from gaps.models import (
     RunTrigger,
     Standard,
 )
-from registry.coverage import LensResults, compute_category, input_fingerprint
 
 ALL = "all"
 

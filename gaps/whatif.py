@@ -11,9 +11,9 @@ import dataclasses
 
 import numpy as np
 
+from gaps.coverage import LensResults, compute_category
 from gaps.inputs import load
 from gaps.models import Standard
-from registry.coverage import LensResults, compute_category
 from registry.models import Municipality
 
 

@@ -27,7 +27,6 @@ from django_filters.widgets import BooleanWidget
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from beneficiaries.visibility import scope_of
 from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
 from config.permissions import DIRECTORY_READ, Rule
 from config.related import DirectFieldsMixin, RelatedValues, RelatedValuesMixin, ValuesField
@@ -40,6 +39,7 @@ from services.confidentiality import (
     member_organisation_ids,
 )
 from services.distance import Circle, rounded_km
+from services.memberships import scope_of
 from services.models import (
     Capacity,
     OpeningHours,

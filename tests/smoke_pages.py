@@ -50,7 +50,7 @@ def main() -> int:
     from django.conf import settings
     from django.test import Client
 
-    from registry.demo.users import DEMO_PASSWORD
+    from demo.users import DEMO_PASSWORD
     from registry.models import MetropolitanCity
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":

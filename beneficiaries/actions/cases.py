@@ -265,13 +265,10 @@ def case_update(
 
 def open_parts(case: Case) -> tuple[list[Referral], list]:
     """The case's referrals still running and its placements not ended by today."""
-    from housing.models import Placement  # housing stands on beneficiaries, not the reverse
-
     today = timezone.localdate()
     referrals = list(Referral.objects.filter(case=case, status__in=OPEN_REFERRAL_STATUSES))
-    placements = list(
-        Placement.objects.filter(case=case).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
-    )
+    # Through the reverse relation: housing stands on beneficiaries, never the reverse.
+    placements = list(case.placements.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today)))
     return referrals, placements
 
 

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
 
-from dashboards.suppression import MARKERS
+from core.suppression import MARKERS
 
 register = template.Library()
 

@@ -9,12 +9,12 @@ Run with ``make bench-coverage`` (or ``python -m tests.bench.bench_coverage``) o
    times each after one warm-up run, split into phases by timing wrappers this script
    installs on the names ``gaps.runs`` calls (no code of gaps/ or registry/ is changed):
    *load* (``gaps.inputs.load``: ORM queries → arrays, itself split into its queries),
-   *compute* (``registry.coverage.compute_category``: k-d tree catchment, 2SFCA, lenses),
+   *compute* (``gaps.coverage.compute_category``: k-d tree catchment, 2SFCA, lenses),
    *rows* (result objects and input fingerprints), *store* (the final transaction: bulk
    insert and commit) and *other* (run row, progress updates). SQL queries are counted
    per phase on every run, and once with ``CaptureQueriesContext``; the counts must not
    depend on the number of sites (the exit status is 1 otherwise).
-2. **Kernel**: ``registry.coverage.two_step_fca`` against
+2. **Kernel**: ``gaps.coverage.two_step_fca`` against
    ``access.Access(...).two_stage_fca`` on the same cost table — all municipality
    centroids × all active sites within a radius (great-circle km, step decay with the
    radius as catchment), for growing radii while the memory allows. Each implementation
@@ -132,13 +132,13 @@ class Instrument:
     def __init__(self):
         import gaps.inputs
         import gaps.runs
-        import registry.coverage
+        import gaps.coverage
 
         self.figures = RunFigures()
         self.phase = "other"
         self._atomic_blocks: list[float] = []
         self._store_queries = 0
-        runs, inputs, coverage = gaps.runs, gaps.inputs, registry.coverage
+        runs, inputs, coverage = gaps.runs, gaps.inputs, gaps.coverage
         runs.load = self._phase("load", runs.load, self._after_load)
         runs.compute_category = self._phase("compute", runs.compute_category)
         runs._rows = self._phase("rows", runs._rows, self._after_rows)
@@ -446,7 +446,7 @@ def run_child(implementation: str, directory: Path, threshold: float, repeat: in
 
 
 def kernel(radii: list[str], repeat: int, work_dir: Path) -> list[KernelFigures]:
-    from registry.coverage import catchment_pairs
+    from gaps.coverage import catchment_pairs
 
     areas, sites = kernel_inputs()
     results = []
@@ -513,7 +513,7 @@ def warm(times: list[float]) -> float:
 def print_kernel(results: list[KernelFigures], n_areas: int, n_sites: int) -> bool:
     print()
     print(
-        f"== 2. 2SFCA kernel: registry.coverage.two_step_fca vs access.Access.two_stage_fca "
+        f"== 2. 2SFCA kernel: gaps.coverage.two_step_fca vs access.Access.two_stage_fca "
         f"({n_areas:,} centroids × {n_sites:,} sites, step decay, catchment = radius) =="
     )
     print(

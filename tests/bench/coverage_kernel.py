@@ -4,7 +4,7 @@ Started by ``tests/bench/bench_coverage.py`` as
 ``python -m tests.bench.coverage_kernel {atlante|access|access-codes} DIRECTORY THRESHOLD
 REPEAT``: it loads the table the parent wrote to ``DIRECTORY`` (``demand.npy``,
 ``supply.npy``, ``cost.npy``, ``population.npy``, ``capacity.npy``), puts it in the form
-the implementation takes (Atlante: a :class:`registry.coverage.CostPairs` over the same
+the implementation takes (Atlante: a :class:`gaps.coverage.CostPairs` over the same
 arrays; ``access``: the three pandas frames, keyed by the integer indices as in
 tests/registry/test_coverage.py; ``access-codes``: the same frames keyed by text codes, as
 data usually are — six-digit ISTAT-like codes for the areas, site ids for the sites), notes
@@ -46,7 +46,7 @@ def load(directory: Path) -> dict[str, np.ndarray]:
 
 
 def run_atlante(arrays: dict[str, np.ndarray], threshold: float, repeat: int):
-    from registry.coverage import Catchment, CostPairs, two_step_fca
+    from gaps.coverage import Catchment, CostPairs, two_step_fca
 
     # The arrays as they are, unchecked (CostPairs.from_table would sort all pairs to
     # look for duplicates): the kernel alone is timed, as for access.

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.suppression import MARKERS
 from dashboards.indicators import Area, casework_table, referrals_table
 from dashboards.scope import Period
-from dashboards.suppression import MARKERS
 from tests.dashboards.page_fixture import build_dashboard_city
 
 pytestmark = pytest.mark.django_db

@@ -5,14 +5,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.suppression import (
-    SUPPRESSED,
-    SUPPRESSED_SECONDARY,
-    publish_count,
-    suppress,
-    suppress_table,
-)
-from dashboards.tables import Column, Row, Table
+from core.suppression import SUPPRESSED, SUPPRESSED_SECONDARY, publish_count, suppress
+from dashboards.tables import Column, Row, Table, suppress_table
 
 MARKERS = (SUPPRESSED, SUPPRESSED_SECONDARY)
 T = "T"  # the key of the totals in the 2D tables below

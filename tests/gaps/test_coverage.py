@@ -1,4 +1,4 @@
-"""registry.coverage: hand-computed cases, agreement with PySAL ``access``, properties.
+"""gaps.coverage: hand-computed cases, agreement with PySAL ``access``, properties.
 
 No database: these are pure functions over numpy arrays.
 """
@@ -13,7 +13,7 @@ from access import weights as access_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.coverage import (
+from gaps.coverage import (
     EARTH_RADIUS_KM,
     Catchment,
     CategoryInputs,

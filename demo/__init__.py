@@ -2,5 +2,5 @@
 
 Everything is drawn from one ``random.Random(seed)`` and dated relative to an as-of date,
 so the same seed and as-of date give the same plaintext data on any database. The entry
-point is ``registry.demo.seeding.seed_demo``.
+point is ``demo.seeding.seed_demo``.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from registry.demo.geometry import Area, WeightedChoice
+from demo.geometry import Area, WeightedChoice
 from registry.models import MetropolitanCity, Municipality
 from registry.territory import read_municipalities
 

@@ -10,10 +10,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from registry.demo.addresses import phone_number, postal_code, street_address
-from registry.demo.area import Metro, Place, distance_km
-from registry.demo.bulk import TableWriter
-from registry.demo.catalogue import (
+from demo.addresses import phone_number, postal_code, street_address
+from demo.area import Metro, Place, distance_km
+from demo.bulk import TableWriter
+from demo.catalogue import (
     FEES,
     FUNDING_DESCRIPTIONS,
     KINDS_BY_CODE,
@@ -24,9 +24,9 @@ from registry.demo.catalogue import (
     Kind,
     opening_intervals,
 )
-from registry.demo.geometry import WeightedChoice
-from registry.demo.names import ITALIAN_SURNAMES
-from registry.demo.scales import Scale, apportion
+from demo.geometry import WeightedChoice
+from demo.names import ITALIAN_SURNAMES
+from demo.scales import Scale, apportion
 from services.models import (
     Capacity,
     CapacityUnit,

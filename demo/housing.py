@@ -13,13 +13,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from demo.addresses import METRO_CODES, postal_code, street_address
+from demo.area import Place
+from demo.bulk import TableWriter, rng_uuid
+from demo.directory import MetroDirectory, OrgPlan
+from demo.geometry import WeightedChoice
+from demo.texts import PLACEMENT_END_REASONS
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
-from registry.demo.addresses import METRO_CODES, postal_code, street_address
-from registry.demo.area import Place
-from registry.demo.bulk import TableWriter, rng_uuid
-from registry.demo.directory import MetroDirectory, OrgPlan
-from registry.demo.geometry import WeightedChoice
-from registry.demo.texts import PLACEMENT_END_REASONS
 
 TYPE_WEIGHTS = WeightedChoice(
     [

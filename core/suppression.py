@@ -44,11 +44,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
-
-if TYPE_CHECKING:
-    from dashboards.tables import Table
+from typing import TypeVar
 
 SUPPRESSED = "<5"
 #: A cell of 5 or more hidden so that a small cell cannot be recovered from a total.
@@ -140,76 +136,3 @@ def suppress(
                 published[chosen] = _hide(values[chosen])
                 changed = True
     return published
-
-
-def _is_count(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and value.is_integer()
-
-
-def _is_published_count(value: object) -> bool:
-    return value in MARKERS or _is_count(value)
-
-
-def suppress_table(table: Table) -> Table:
-    """The table with its people columns published (see the module docstring).
-
-    Equations: each people column's total row is the sum of the rows; when the table has
-    a people column keyed ``"total"``, each row's total is the sum of its other people
-    columns. A people column holding a value that is not a whole number (an average) is
-    not a count: it is left as it is and takes part in no equation. A missing cell
-    (``None``) is left as it is and drops the equations it is part of.
-    """
-    all_rows = [*table.rows, *([table.total] if table.total is not None else [])]
-    people = [
-        column.key
-        for column in table.columns
-        if column.people
-        and all(
-            row.cells.get(column.key) is None or _is_published_count(row.cells[column.key])
-            for row in all_rows
-        )
-    ]
-    if not people:
-        return table
-    row_keys = [row.key for row in table.rows]
-
-    values: dict[tuple[str, str], Number | str] = {}
-    for row in all_rows:
-        for key in people:
-            value = row.cells.get(key)
-            if value is not None:
-                values[(row.key, key)] = value  # type: ignore[assignment]
-
-    equations: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []
-    if table.total is not None:
-        for key in people:
-            total = (table.total.key, key)
-            members = [(row_key, key) for row_key in row_keys]
-            if total in values and all(member in values for member in members):
-                equations.append((total, members))
-    if TOTAL_COLUMN in people:
-        parts = [key for key in people if key != TOTAL_COLUMN]
-        for row in all_rows:
-            total = (row.key, TOTAL_COLUMN)
-            members = [(row.key, key) for key in parts]
-            if parts and total in values and all(member in values for member in members):
-                equations.append((total, members))
-
-    published = suppress(values, equations)
-
-    def publish_row(row):
-        cells = dict(row.cells)
-        for key in people:
-            if (row.key, key) in published:
-                cells[key] = published[(row.key, key)]
-        return replace(row, cells=cells)
-
-    return replace(
-        table,
-        rows=tuple(publish_row(row) for row in table.rows),
-        total=None if table.total is None else publish_row(table.total),
-    )

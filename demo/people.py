@@ -29,12 +29,12 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
     family_name_lookup_hash,
 )
-from registry.demo.area import Birthplaces, Place
-from registry.demo.bulk import BackgroundWriter, TableWriter, rng_uuid
-from registry.demo.directory import MetroDirectory, OrgPlan, ServicePlan
-from registry.demo.geometry import WeightedChoice
-from registry.demo.housing import UNIT_CATEGORY, PlacementPlan
-from registry.demo.names import (
+from demo.area import Birthplaces, Place
+from demo.bulk import BackgroundWriter, TableWriter, rng_uuid
+from demo.directory import MetroDirectory, OrgPlan, ServicePlan
+from demo.geometry import WeightedChoice
+from demo.housing import UNIT_CATEGORY, PlacementPlan
+from demo.names import (
     ITALIAN_DOUBLE_FEMALE,
     ITALIAN_DOUBLE_MALE,
     ITALIAN_FEMALE,
@@ -43,8 +43,8 @@ from registry.demo.names import (
     ITALIANS_BORN_ABROAD,
     NATIONALITIES,
 )
-from registry.demo.texts import NEED_DESCRIPTIONS, NOTE_TEMPLATES, REFERRAL_REASONS
-from registry.demo.users import Staff
+from demo.texts import NEED_DESCRIPTIONS, NOTE_TEMPLATES, REFERRAL_REASONS
+from demo.users import Staff
 
 CHUNK = 5000
 CASE_YEARS = 6

@@ -14,10 +14,10 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils import timezone
 
-from registry.demo.bulk import TableWriter
-from registry.demo.directory import MetroDirectory, OrgPlan, slug
-from registry.demo.names import ITALIAN_FEMALE, ITALIAN_MALE, ITALIAN_SURNAMES
-from registry.demo.scales import CASES_PER_WORKER
+from demo.bulk import TableWriter
+from demo.directory import MetroDirectory, OrgPlan, slug
+from demo.names import ITALIAN_FEMALE, ITALIAN_MALE, ITALIAN_SURNAMES
+from demo.scales import CASES_PER_WORKER
 from services.models import Membership, Role
 from services.roles import grant_role_group, group_name, sync_role_groups
 

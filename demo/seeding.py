@@ -13,22 +13,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, Case, Consent, Need, Note, Referral
-from housing.models import HousingUnit, Placement
-from registry.demo.area import Birthplaces, Metro, load_metros
-from registry.demo.bulk import (
+from demo.area import Birthplaces, Metro, load_metros
+from demo.bulk import (
     BackgroundWriter,
     delete_users,
     is_postgresql,
     tables_to_wipe,
     wipe_seeded_tables,
 )
-from registry.demo.catalogue import KINDS_BY_CODE
-from registry.demo.directory import DirectoryCounts, MetroDirectory, build_directory
-from registry.demo.housing import PlacementPlan, build_housing, write_placements
-from registry.demo.people import PeopleGenerator
-from registry.demo.scales import SCALES, apportion
-from registry.demo.users import DEMO_LOGINS, create_staff, demo_users_q
-from registry.demo.zones import seed_zones
+from demo.catalogue import KINDS_BY_CODE
+from demo.directory import DirectoryCounts, MetroDirectory, build_directory
+from demo.housing import PlacementPlan, build_housing, write_placements
+from demo.people import PeopleGenerator
+from demo.scales import SCALES, apportion
+from demo.users import DEMO_LOGINS, create_staff, demo_users_q
+from demo.zones import seed_zones
+from housing.models import HousingUnit, Placement
 from registry.models import MetropolitanCity, Zone
 from registry.territory import metro_slugs
 from services.models import (

@@ -1,6 +1,6 @@
 """``manage.py seed_demo --metro roma --scale small|medium|large --seed N [--as-of D] [--reset]``.
 
-Deterministic demo data (see ``registry/demo``). Running it again on a seeded database
+Deterministic demo data (see the ``demo`` app). Running it again on a seeded database
 only prints the demo logins; ``--reset`` first empties the directory, people and housing
 tables and removes the demo accounts (territory and taxonomy are kept).
 """
@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dashboards.facts import refresh_facts
+from demo.area import TerritoryMissing
+from demo.scales import SCALES
+from demo.seeding import SeedError, seed_demo
+from demo.users import DEMO_LOGINS, DEMO_PASSWORD, demo_data_exists
 from gaps.runs import run_coverage
-from registry.demo.area import TerritoryMissing
-from registry.demo.scales import SCALES
-from registry.demo.seeding import SeedError, seed_demo
-from registry.demo.users import DEMO_LOGINS, DEMO_PASSWORD, demo_data_exists
 from registry.models import MetropolitanCity
 from registry.territory import metro_slugs
 
