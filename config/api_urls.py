@@ -10,7 +10,7 @@ from config.permissions import DIRECTORY_READ, EndpointRule
 from gaps.api import CoverageResultViewSet
 from housing.api import HousingUnitViewSet, PlacementViewSet
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet
-from services.api import (
+from services.api.views import (
     CapacityViewSet,
     OrganisationViewSet,
     ServiceCategoryViewSet,

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from beneficiaries.models import ReferralStatus
-from services.api import LISTED_SERVICE_STATUSES
 from services.models import CapacityUnit
+from services.selectors import LISTED_SERVICE_STATUSES
 
 CASE_FACTS = """
 SELECT c.id AS case_id,

@@ -49,8 +49,8 @@ from dashboards.scope import Period
 from dashboards.tables import Column, Row, Table
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
-from services.api import category_branch_q
 from services.models import Service, ServiceCategory
+from services.selectors import category_branch_q
 
 MIN_AVERAGED = 5  # averages and rates on fewer items are not shown
 OUTSIDE_KEY = "outside"

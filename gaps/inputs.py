@@ -31,8 +31,8 @@ from gaps.models import (
     TravelTime,
 )
 from registry.models import Municipality, Zone
-from services.api import category_branch_q, listed_services, listed_sites
 from services.models import Capacity, CapacityUnit, ServiceAtSite, ServiceCategory, Site
+from services.selectors import category_branch_q, listed_services, listed_sites
 
 # The catchment of the accessibility lens where a standard gives none (ratio and
 # presence standards): 10 km, step. Recorded in every run's parameters.

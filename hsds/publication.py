@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from services.api import listed_services, listed_sites
 from services.confidentiality import confidential_site_q
 from services.models import Capacity, Organisation, Service, ServiceAtSite, ServiceCategory, Site
+from services.selectors import listed_services, listed_sites
 
 BOUNDARY = "municipality__boundary"
 

@@ -10,7 +10,7 @@ from django.utils.translation import get_language, gettext
 from dashboards.indicators import Area
 from gaps.models import CoverageResult, CoverageRun, RunStatus, Standard
 from gaps.runs import ALL
-from services.api import category_branch_q
+from services.selectors import category_branch_q
 
 LENSES = ("normative", "accessibility", "demand")
 LEVELS = ("municipality", "zone")

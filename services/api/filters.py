@@ -1,17 +1,4 @@
-"""Read-only public API of the service directory: organisations, services, sites and the
-service taxonomy (issue 3, first slice).
-
-Only what the public may see is listed: active organisations, their services that are
-active or temporarily closed, their active sites. The address, postal code and
-coordinates of a confidential site — or of a site hosting a confidential service — reach
-only the active members of the owning organisation, the rule the back office applies
-(``services.admin.ConfidentialAddressMixin``); everyone else gets ``null`` and the public
-contact point.
-
-``near``/``radius_km`` and ``open_now``/``open_at`` search sites and services by distance
-and opening hours (issue 3, second slice); a ``near`` search never finds a place whose
-coordinates the caller may not see, since its distance would give it away.
-"""
+"""Query filters of the directory API: sync, near and open, strict booleans."""
 
 from __future__ import annotations
 
@@ -20,26 +7,20 @@ import math
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
-from config.permissions import DIRECTORY_READ, Rule
-from config.related import DirectFieldsMixin, RelatedValues, RelatedValuesMixin, ValuesField
-from config.writes import VersionedUpdateMixin
+from config.api import IdFilter, NameFilterSet
 from services import opening
-from services.api_writes import CapacitySerializer, ServiceUpdateSerializer
+from services.api.serializers import DEFAULT_RADIUS_KM, DISTANCE_ANNOTATION, MAX_RADIUS_KM
 from services.confidentiality import (
-    hosts_confidential_service,
     location_visible_q,
     member_organisation_ids,
 )
-from services.distance import Circle, rounded_km
-from services.memberships import scope_of
+from services.distance import Circle
 from services.models import (
     Capacity,
     OpeningHours,
@@ -50,190 +31,10 @@ from services.models import (
     ServiceStatus,
     Site,
 )
-
-LISTED_SERVICE_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
-ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
-# The annotation ``near`` adds: squared distance in km², what results are ordered by.
-DISTANCE_ANNOTATION = "distance_sq"
-DEFAULT_RADIUS_KM = 5.0
-MAX_RADIUS_KM = 50.0
-
-
-def listed_services():
-    return Service.objects.filter(status__in=LISTED_SERVICE_STATUSES, organisation__active=True)
-
-
-def listed_sites():
-    return Site.objects.filter(active=True, organisation__active=True)
-
-
-def category_branch_q(code: str, prefix: str = "") -> Q:
-    """The category with this code and every category under it (``housing`` takes in
-    ``housing.housing-first``, not ``housing-other``)."""
-    return Q(**{f"{prefix}code": code}) | Q(**{f"{prefix}code__startswith": f"{code}."})
-
-
-# --- Serializers -------------------------------------------------------------------------
-
-
-class ServiceCategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-
-    class Meta:
-        model = ServiceCategory
-        fields = ("id", "code", "parent", "name_it", "name_en", "description")
-
-
-class OrganisationSerializer(serializers.ModelSerializer):
-    municipality = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
-
-    class Meta:
-        model = Organisation
-        fields = (
-            "id",
-            "name",
-            "legal_form",
-            "tax_code",
-            "runts_number",
-            "description",
-            "email",
-            "website",
-            "phone",
-            "municipality",
-            "updated_at",
-        )
-
-
-class ServiceSerializer(DirectFieldsMixin, serializers.ModelSerializer):
-    """``categories`` and ``languages`` by code, ``sites`` by id (attached by the view)."""
-
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
-    categories = ValuesField("category_codes", serializers.CharField())
-    languages = ValuesField("language_codes", serializers.CharField())
-    sites = ValuesField("site_ids", serializers.IntegerField())
-
-    class Meta:
-        model = Service
-        fields = (
-            "id",
-            "organisation",
-            "name",
-            "alternate_name",
-            "description",
-            "categories",
-            "status",
-            "eligibility_description",
-            "minimum_age",
-            "maximum_age",
-            "languages",
-            "free_of_charge",
-            "fees_description",
-            "funding_programme",
-            "funding_description",
-            "application_process",
-            "email",
-            "url",
-            "confidential",
-            "public_contact",
-            "sites",
-            "updated_at",
-            "version",
-        )
-        direct_fields = (
-            "id",
-            "organisation",
-            "name",
-            "alternate_name",
-            "description",
-            "status",
-            "eligibility_description",
-            "minimum_age",
-            "maximum_age",
-            "free_of_charge",
-            "fees_description",
-            "funding_programme",
-            "funding_description",
-            "application_process",
-            "email",
-            "url",
-            "confidential",
-            "public_contact",
-            "version",
-        )
-
-
-class DistanceField(serializers.FloatField):
-    """``distance_km``: km from the ``near`` point, rounded to 0.01; absent without ``near``
-    (the row then has no squared distance, and the field is skipped)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source=DISTANCE_ANNOTATION, required=False, **kwargs)
-
-    def to_representation(self, value) -> float:
-        return rounded_km(value)
-
-
-class SiteSerializer(DirectFieldsMixin, serializers.ModelSerializer):
-    """``confidential`` is true for a site flagged so or hosting a confidential service;
-    then the address fields are null for anyone outside the owning organisation.
-    ``distance_km`` is there only when the list was searched with ``near``."""
-
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
-    municipality = serializers.CharField(source="municipality_code", read_only=True)
-    address = serializers.CharField(read_only=True, allow_null=True)
-    postal_code = serializers.CharField(read_only=True, allow_null=True)
-    latitude = serializers.FloatField(read_only=True, allow_null=True)
-    longitude = serializers.FloatField(read_only=True, allow_null=True)
-    confidential = serializers.SerializerMethodField()
-    services = ValuesField("service_ids", serializers.IntegerField())
-    distance_km = DistanceField(help_text=_("km from the near point (only with near)"))
-
-    class Meta:
-        model = Site
-        fields = (
-            "id",
-            "organisation",
-            "name",
-            "address",
-            "postal_code",
-            "municipality",
-            "latitude",
-            "longitude",
-            "barrier_free",
-            "confidential",
-            "public_contact",
-            "services",
-            "updated_at",
-            "distance_km",
-        )
-        direct_fields = (
-            "id",
-            "organisation",
-            "name",
-            "address",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "barrier_free",
-            "public_contact",
-        )
-
-    def get_confidential(self, site) -> bool:
-        return bool(site.confidential or site.hosts_confidential_service)
-
-    def to_representation(self, site):
-        data = super().to_representation(site)
-        members_of = self.context.get("member_organisations", frozenset())
-        if data["confidential"] and site.organisation_id not in members_of:
-            for field in ADDRESS_FIELDS:
-                data[field] = None
-            # Never reached through ``near`` (such sites are left out), but a distance
-            # would locate the site all the same.
-            data.pop("distance_km", None)
-        return data
-
-
-# --- Filters -----------------------------------------------------------------------------
+from services.selectors import (
+    category_branch_q,
+    listed_services,
+)
 
 
 class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -567,110 +368,6 @@ class ServiceCategoryFilter(django_filters.FilterSet):
 # --- Views -------------------------------------------------------------------------------
 
 
-class ServiceCategoryViewSet(PublicDirectoryViewSet):
-    queryset = ServiceCategory.objects.select_related("parent")
-    serializer_class = ServiceCategorySerializer
-    filterset_class = ServiceCategoryFilter
-    ordering_fields = ("code",)
-
-
-class OrganisationViewSet(PublicDirectoryViewSet):
-    queryset = (
-        Organisation.objects.filter(active=True)
-        .select_related("municipality")
-        .defer("municipality__boundary")
-    )
-    serializer_class = OrganisationSerializer
-    filterset_class = OrganisationFilter
-    ordering_fields = ("name", "updated_at")
-
-
-SERVICE_RELATED_VALUES = (
-    RelatedValues(
-        "category_codes",
-        lambda pks: (
-            Service.categories.through.objects.filter(service_id__in=pks)
-            .order_by("servicecategory__code")
-            .values_list("service_id", "servicecategory__code")
-        ),
-    ),
-    RelatedValues(
-        "language_codes",
-        lambda pks: (
-            Service.languages.through.objects.filter(service_id__in=pks)
-            .order_by("language__code")
-            .values_list("service_id", "language__code")
-        ),
-    ),
-    RelatedValues(
-        "site_ids",
-        lambda pks: (
-            ServiceAtSite.objects.filter(service_id__in=pks, site__in=listed_sites().values("pk"))
-            .order_by("site_id")
-            .values_list("service_id", "site_id")
-        ),
-    ),
-)
-SITE_RELATED_VALUES = (
-    RelatedValues(
-        "service_ids",
-        lambda pks: (
-            ServiceAtSite.objects.filter(
-                site_id__in=pks, service__in=listed_services().values("pk")
-            )
-            .order_by("service_id")
-            .values_list("site_id", "service_id")
-        ),
-    ),
-)
-
-
-class ServiceViewSet(RelatedValuesMixin, VersionedUpdateMixin, PublicDirectoryViewSet):
-    """Read by anyone; the service data of one's own organisation changed by its staff
-    (``directory:write``)."""
-
-    rules = {
-        **PublicDirectoryViewSet.rules,
-        "partial_update": Rule("directory:write", permission="services.change_service"),
-    }
-    queryset = listed_services()
-    related_values = SERVICE_RELATED_VALUES
-    serializer_class = ServiceSerializer
-    filterset_class = ServiceFilter
-    ordering_fields = ("name", "updated_at")
-    nearness_annotation = DISTANCE_ANNOTATION
-
-    def get_queryset(self):
-        if self.action == "partial_update":
-            # Any status, so that a closed service can be reopened by its own staff.
-            own = scope_of(self.request.user).provider
-            return Service.objects.filter(organisation__in=own, organisation__active=True)
-        return super().get_queryset()
-
-    def get_serializer_class(self):
-        if self.action == "partial_update":
-            return ServiceUpdateSerializer
-        return ServiceSerializer
-
-
-class SiteViewSet(RelatedValuesMixin, PublicDirectoryViewSet):
-    queryset = listed_sites().annotate(
-        hosts_confidential_service=hosts_confidential_service(),
-        municipality_code=F("municipality__istat_code"),
-    )
-    related_values = SITE_RELATED_VALUES
-    serializer_class = SiteSerializer
-    filterset_class = SiteFilter
-    ordering_fields = ("name", "updated_at")
-    nearness_annotation = DISTANCE_ANNOTATION
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        # One query per request, not per row; none for anonymous callers.
-        context["member_organisations"] = member_organisation_ids(self.request)
-        return context
-
-
 class CapacityFilter(SyncFilterSet):
     service = IdFilter(field_name="offering__service", label=_("service (id)"))
     site = IdFilter(field_name="offering__site", label=_("site (id)"))
@@ -703,28 +400,3 @@ class CapacityFilter(SyncFilterSet):
 
     def filter_free(self, queryset, name, value):
         return queryset.filter(available__gt=0) if value else queryset.exclude(available__gt=0)
-
-
-class CapacityViewSet(VersionedUpdateMixin, PublicDirectoryViewSet):
-    """Free places of listed services at listed sites, public; changed by the staff of the
-    organisation running the service (``capacity:write``)."""
-
-    rules = {
-        "list": DIRECTORY_READ,
-        "retrieve": DIRECTORY_READ,
-        "partial_update": Rule("capacity:write", permission="services.change_capacity"),
-    }
-    queryset = Capacity.objects.none()  # for the schema; requests use get_queryset
-    serializer_class = CapacitySerializer
-    filterset_class = CapacityFilter
-    ordering_fields = ("updated_at",)
-
-    def get_queryset(self):
-        queryset = Capacity.objects.select_related("offering")
-        if self.action == "partial_update":
-            own = scope_of(self.request.user).provider
-            return queryset.filter(offering__service__organisation__in=own)
-        return queryset.filter(
-            offering__service__in=listed_services().values("pk"),
-            offering__site__in=listed_sites().values("pk"),
-        )
