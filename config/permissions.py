@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from services.models import Membership
+from services.memberships import scope_of
 from services.roles import ROLE_PERMISSIONS
 
 
@@ -29,15 +29,12 @@ class Rule:
 def role_permissions(user) -> frozenset[str]:
     """The permissions the user's active memberships grant (cached on the user); staff
     flags and superuser status add nothing."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return frozenset()
     cached = getattr(user, "_atlante_role_permissions", None)
     if cached is None:
-        roles = Membership.objects.filter(
-            user=user, active=True, organisation__active=True
-        ).values_list("role", flat=True)
-        cached = frozenset(perm for role in set(roles) for perm in ROLE_PERMISSIONS[role])
-        user._atlante_role_permissions = cached
+        roles = scope_of(user).roles
+        cached = frozenset(perm for role in roles for perm in ROLE_PERMISSIONS[role])
+        if user is not None:
+            user._atlante_role_permissions = cached
     return cached
 
 

@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from registry.models import MetropolitanCity
-from services.models import Membership, Role
+from services.memberships import scope_of
+from services.models import Organisation, Role
 
 TREND_MONTHS = 24
 
@@ -39,19 +40,17 @@ def dashboard_scope(user) -> DashboardScope:
     cached = getattr(user, "_atlante_dashboard_scope", None)
     if cached is not None:
         return cached
-    rows = list(
-        Membership.objects.filter(
-            user=user,
-            active=True,
-            organisation__active=True,
-            role__in=(Role.OFFICIAL, Role.ADMINISTRATOR),
-        ).values_list("role", "organisation__municipality__metropolitan_city")
-    )
-    if any(role == Role.ADMINISTRATOR for role, _city in rows):
+    memberships = scope_of(user)
+    if Role.ADMINISTRATOR in memberships.roles:
         all_cities = MetropolitanCity.objects.values_list("pk", flat=True)
         scope = DashboardScope(True, frozenset(all_cities))
+    elif memberships.planning:
+        cities = Organisation.objects.filter(pk__in=memberships.planning).values_list(
+            "municipality__metropolitan_city", flat=True
+        )
+        scope = DashboardScope(False, frozenset(city for city in cities if city))
     else:
-        scope = DashboardScope(False, frozenset(city for _role, city in rows if city))
+        scope = DashboardScope(False, frozenset())
     user._atlante_dashboard_scope = scope
     return scope
 

@@ -7,7 +7,8 @@ active members of the organisation that runs it.
 
 from django.db.models import Exists, OuterRef, Q
 
-from services.models import Membership, ServiceAtSite
+from services.memberships import scope_of
+from services.models import ServiceAtSite
 
 
 def hosts_confidential_service(prefix: str = "") -> Exists:
@@ -33,16 +34,6 @@ def location_visible_q(member_organisations: frozenset[int], prefix: str = "") -
 
 
 def member_organisation_ids(request) -> frozenset[int]:
-    """Organisations where the request's user has an active membership (cached on it)."""
-    cached = getattr(request, "_atlante_member_organisations", None)
-    if cached is None:
-        user = request.user
-        cached = frozenset()
-        if user.is_authenticated and user.is_active:
-            cached = frozenset(
-                Membership.objects.filter(user=user, active=True).values_list(
-                    "organisation_id", flat=True
-                )
-            )
-        request._atlante_member_organisations = cached
-    return cached
+    """Active organisations where the request's user has an active membership (the one
+    membership reader, ``services.memberships``: an inactive organisation grants nothing)."""
+    return scope_of(request.user).organisations

@@ -23,6 +23,11 @@ class Scope:
     casework: frozenset[int]
     coordinated: frozenset[int]
     provider: frozenset[int]
+    # Every organisation the user is an active member of, in any role, and the roles.
+    organisations: frozenset[int] = frozenset()
+    roles: frozenset[str] = frozenset()
+    # Officials' and administrators' organisations: the dashboards' cities come from them.
+    planning: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -52,6 +57,11 @@ def scope_of(user) -> Scope:
         ),
         coordinated=frozenset(by_role.get(Role.COORDINATOR, set())),
         provider=frozenset(by_role.get(Role.PROVIDER_STAFF, set())),
+        organisations=frozenset(org for orgs in by_role.values() for org in orgs),
+        roles=frozenset(by_role),
+        planning=frozenset(
+            by_role.get(Role.OFFICIAL, set()) | by_role.get(Role.ADMINISTRATOR, set())
+        ),
     )
     user._atlante_scope = scope
     return scope

@@ -129,14 +129,17 @@ def test_intake_to_closing(city, browser, live_server, screenshot):
     assert "Rossi Mario" in matches
     check_page(browser, screenshot, "02-intake-duplicate-warning")
 
-    # It is someone else: register him, with his codice fiscale and consent.
+    # It is someone else: register him, with his codice fiscale and consents.
     browser.find_element(By.LINK_TEXT, "None of these: register a new person").click()
     assert browser.find_element(By.NAME, "family_name").get_attribute("value") == "Rosi"
     fill(browser, "codice_fiscale", code)
     fill(browser, "birth_date", BIRTH.isoformat())
     choose(browser, "gender", "male")
     choose(browser, "residence_municipality", "Roma")
-    browser.find_element(By.CSS_SELECTOR, "input[name=consents][value=case_management]").click()
+    # Consent to case management, and to sharing with the providers he is referred to:
+    # without the latter the referral below would be refused.
+    for purpose in ("case_management", "sharing"):
+        browser.find_element(By.CSS_SELECTOR, f"input[name=consents][value={purpose}]").click()
     check_page(browser, screenshot, "03-person-form")
     click_button(browser, "Register the person")
     # The duplicate check runs again on saving: the worker confirms it is another person.
