@@ -76,7 +76,8 @@ def case_workers(organisation_id: int, case: Case | None = None):
         memberships__role__in=CASEWORK_ROLES,
         memberships__active=True,
     )
-    if case is not None and case.pk is not None:
+    # A case being opened has its random id already: whether it is saved says it exists.
+    if case is not None and not case._state.adding:
         on_case = Case.team.through.objects.filter(case_id=case.pk).values("user_id")
         q |= Q(pk=case.lead_worker_id) | Q(pk__in=on_case)
     return get_user_model().objects.filter(q).distinct()

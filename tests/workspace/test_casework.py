@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beneficiaries.models import Case, CaseStatus, Goal, GoalStatus, Need, Note, ReferralStatus
+from core.models import AuditEntry
 from services.models import Role
 from tests.factories import (
     GoalFactory,
@@ -221,7 +222,7 @@ def test_open_referrals_need_a_confirmation(login, social_worker, case):
     assert "Open referrals" in page and "Close anyway" in page
     before = snapshot(case)
     response = client.post(url("case-close", case), close_data(case))
-    assert response.status_code == 400
+    assert response.status_code == 409  # the case's state, not the input: a conflict
     assert "This case has open referrals or an ongoing placement" in response.content.decode()
     assert snapshot(case) == before
     response = client.post(url("case-close", case), close_data(case, close_anyway="on"))
@@ -239,7 +240,7 @@ def test_an_ongoing_placement_is_confirmed_and_continues(login, social_worker, c
     assert reverse("workspace:placement-end", args=[placement.pk]) in page
     before = snapshot(case)
     response = client.post(url("case-close", case), close_data(case))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "open referrals or an ongoing placement" in response.content.decode()
     assert snapshot(case) == before
     response = client.post(url("case-close", case), close_data(case, close_anyway="on"))
@@ -455,6 +456,43 @@ def test_goal_refuses_bad_input(login, social_worker, case, changes, field, mess
     ]
 
 
+def test_the_add_goal_page_says_add_and_posts_to_the_add_address(login, social_worker, case):
+    """A new goal has its random id before it is saved: the page must not take it for a
+    goal to change (it used to say "Change a goal" and post to an address that is 404)."""
+    page = login(social_worker).get(url("goal-new", case)).content.decode()
+    assert "<h1>Add a goal: Rossi Anna</h1>" in page
+    assert "Change a goal" not in page
+    assert f'action="{url("goal-new", case)}"' in page
+    assert 'name="version"' not in page
+
+
+def test_the_change_goal_page_posts_to_its_own_address(login, social_worker, case):
+    goal = GoalFactory(case=case)
+    page = login(social_worker).get(url("goal-update", case, goal.pk)).content.decode()
+    assert "<h1>Change a goal: Rossi Anna</h1>" in page
+    assert f'action="{url("goal-update", case, goal.pk)}"' in page
+    assert 'name="version" value="1"' in page
+
+
+def test_a_goal_changed_meanwhile_is_not_overwritten(login, social_worker, case):
+    goal = GoalFactory(case=case)
+    client = login(social_worker)
+    colleague_copy = Goal.objects.get(pk=goal.pk)
+    colleague_copy.status = GoalStatus.ACHIEVED
+    colleague_copy.save()
+    data = {"description": "Casa", "domain": "housing", "status": "not_achieved", "version": "1"}
+    response = client.post(url("goal-update", case, goal.pk), data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this record since you read it" in html
+    assert 'name="version" value="2"' in html  # saving again over it is deliberate
+    stored = Goal.objects.get(pk=goal.pk)
+    assert (stored.status, stored.description, stored.version) == ("achieved", goal.description, 2)
+    again = client.post(url("goal-update", case, goal.pk), {**data, "version": "2"})
+    assert again.status_code == 302
+    assert Goal.objects.get(pk=goal.pk).status == "not_achieved"
+
+
 # --- Notes ------------------------------------------------------------------------------
 
 
@@ -482,6 +520,81 @@ def test_changes_touch_the_last_activity(login, social_worker, case):
     Case.objects.filter(pk=case.pk).update(last_activity_at=old)
     login(social_worker).post(url("note-new", case), {"body": "x"})
     assert Case.objects.get(pk=case.pk).last_activity_at > old
+
+
+# --- The change audit -------------------------------------------------------------------
+
+SAVES = {
+    "case_update": (
+        lambda case, need, goal: (url("case-edit", case), edit_data(case, plan_summary="Piano")),
+        ["plan_summary"],
+    ),
+    "case_close": (
+        lambda case, need, goal: (url("case-close", case), close_data(case)),
+        ["closed_on", "outcome", "status"],
+    ),
+    "need_add": (
+        lambda case, need, goal: (
+            url("need-new", case),
+            {"domain": "work", "severity": "2", "identified_on": TODAY().isoformat()},
+        ),
+        ["domain", "identified_on", "severity"],
+    ),
+    "need_resolve": (
+        lambda case, need, goal: (url("need-resolve", case, need.pk), {}),
+        ["resolved_on"],
+    ),
+    "goal_add": (
+        lambda case, need, goal: (
+            url("goal-new", case),
+            {"description": "Lavoro", "status": "open"},
+        ),
+        ["description", "status"],
+    ),
+    "goal_update": (
+        lambda case, need, goal: (
+            url("goal-update", case, goal.pk),
+            {"description": goal.description, "domain": "housing", "status": "achieved"},
+        ),
+        ["status"],
+    ),
+    "note_add": (lambda case, need, goal: (url("note-new", case), {"body": "Colloquio"}), ["body"]),
+}
+
+
+@pytest.mark.parametrize("action", SAVES)
+def test_each_save_writes_one_audit_row_from_the_workspace(login, social_worker, case, action):
+    need, goal = NeedFactory(case=case), GoalFactory(case=case)
+    make_request, fields = SAVES[action]
+    target, data = make_request(case, need, goal)
+    response = login(social_worker).post(target, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.via, entry.actor, entry.case_id, entry.fields) == (
+        action,
+        "workspace",
+        social_worker,
+        case.pk,
+        fields,
+    )
+
+
+def test_a_refused_save_writes_no_audit_row(login, social_worker, case):
+    close(case)
+    response = login(social_worker).post(url("note-new", case), {"body": "Ancora qui"})
+    assert response.status_code == 409
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_conflict_page_names_who_saved_from_the_audit(login, social_worker, make_member, case):
+    colleague = make_member(Role.SOCIAL_WORKER, first_name="Marta", last_name="Neri")
+    login(colleague).post(url("case-edit", case), edit_data(case, plan_summary="Suo piano"))
+    response = login(social_worker).post(
+        url("case-edit", case), edit_data(case, plan_summary="Mio piano", version=1)
+    )
+    assert response.status_code == 409
+    assert "Saved version by Marta Neri" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).plan_summary == "Suo piano"
 
 
 # --- Who reaches these pages ------------------------------------------------------------

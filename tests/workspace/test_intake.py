@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from beneficiaries import codice_fiscale
 from beneficiaries.models import Beneficiary, Case, CaseStatus, Consent, ConsentPurpose
+from core.models import AuditEntry
 from services.models import Role
 from tests.factories import (
     BeneficiaryFactory,
@@ -215,9 +216,9 @@ def test_search_queries_do_not_grow_with_the_number_of_people(worker, organisati
 
 
 def test_search_says_when_candidates_are_capped(worker, organisation, monkeypatch):
-    from workspace.views import intake
+    from beneficiaries import matching
 
-    monkeypatch.setattr(intake, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
     for day in range(3):
         BeneficiaryFactory(
             registered_by=organisation,
@@ -349,7 +350,7 @@ def test_duplicate_codice_fiscale_is_refused_without_saying_who(worker, town, ot
             given_name="Teresa",
         ),
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # a record that exists: a conflict, not bad input
     assert response.context["form"].errors["codice_fiscale"] == [
         "A person with this codice fiscale is already registered: you cannot register them "
         "again. Search for them, or ask the service that follows them."
@@ -358,11 +359,25 @@ def test_duplicate_codice_fiscale_is_refused_without_saying_who(worker, town, ot
     assert Beneficiary.objects.count() == 1 and not Consent.objects.exists()
 
 
-def test_case_management_consent_is_required(worker, town):
+def test_case_management_consent_is_required(worker, town, organisation, social_worker):
+    """Consent is enforced where it matters, by the action that opens the case: a person
+    may be registered without it, but not taken in charge, and the worker reads why."""
     response = worker.post(NEW, person_data(town, consents=[ConsentPurpose.STATISTICS]))
-    assert response.status_code == 400
-    assert "Record the person&#x27;s consent to case management" in html(response)
-    assert not Beneficiary.objects.exists()
+    assert response.status_code == 302
+    person = Beneficiary.objects.get()
+    page = html(worker.get(response["Location"]))
+    assert "The person has not given consent to case management" in page
+    response = worker.post(
+        reverse("workspace:case-new", args=[person.pk]),
+        {"lead_worker": social_worker.pk, "opened_on": timezone.localdate()},
+    )
+    assert response.status_code == 409
+    assert (
+        "The person has not given consent to case management: record it before you open a case."
+        in html(response)
+    )
+    assert reverse("workspace:person", args=[person.pk]) + "#consent-form-title" in html(response)
+    assert not Case.objects.exists()
 
 
 def test_fuzzy_duplicate_needs_confirmation(worker, town, organisation):
@@ -437,7 +452,7 @@ def test_same_active_consent_is_not_recorded_twice(worker, person, organisation)
     ConsentFactory(beneficiary=person, purpose="contact", organisation=organisation)
     url = reverse("workspace:consent-new", args=[person.pk])
     response = worker.post(url, {"purpose": "contact", "given_on": timezone.localdate()})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "This consent is already recorded and has not been withdrawn." in html(response)
     assert Consent.objects.count() == 1
 
@@ -455,6 +470,7 @@ def test_consent_in_the_future_is_refused(worker, person):
 
 
 def test_open_a_case(worker, person, social_worker, organisation):
+    ConsentFactory(beneficiary=person, organisation=organisation)
     url = reverse("workspace:case-new", args=[person.pk])
     form = worker.get(url).context["form"]
     assert form["lead_worker"].value() == social_worker.pk
@@ -493,19 +509,170 @@ def test_second_open_case_in_the_organisation_is_refused(worker, person, case, s
     assert Case.objects.count() == 1
 
 
-def test_case_dates_and_lead_worker_are_checked(worker, person, make_member, other_worker):
+def test_case_dates_and_lead_worker_are_checked(
+    worker, person, social_worker, organisation, other_worker
+):
+    ConsentFactory(beneficiary=person, organisation=organisation)
+    url = reverse("workspace:case-new", args=[person.pk])
+    today = timezone.localdate()
+    response = worker.post(url, {"lead_worker": other_worker.pk, "opened_on": today})
+    assert response.status_code == 400
+    assert response.context["form"].errors["lead_worker"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    # The dates are the action's rules: one refusal at a time, by the field it is about.
     response = worker.post(
-        reverse("workspace:case-new", args=[person.pk]),
+        url, {"lead_worker": social_worker.pk, "opened_on": today + datetime.timedelta(days=1)}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["opened_on"] == [
+        "A case cannot be opened in the future."
+    ]
+    response = worker.post(
+        url,
         {
-            "lead_worker": other_worker.pk,
-            "opened_on": timezone.localdate() + datetime.timedelta(days=1),
+            "lead_worker": social_worker.pk,
+            "opened_on": today,
+            "follow_up_on": today - datetime.timedelta(days=1),
         },
     )
     assert response.status_code == 400
-    errors = response.context["form"].errors
-    assert errors["opened_on"] == ["A case cannot be opened in the future."]
-    assert "lead_worker" in errors
+    assert response.context["form"].errors["follow_up_on"] == [
+        "The next follow-up cannot be before the case was opened."
+    ]
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (
+            {"purpose": ConsentPurpose.HOUSING},
+            "The person has not given consent to case management",
+        ),
+        (
+            {"withdrawn_on": datetime.date(2024, 3, 1)},
+            "The person withdrew consent to case management on 2024-03-01",
+        ),
+        (
+            {"expires_on": datetime.date(2024, 6, 30)},
+            "The person&#x27;s consent to case management expired on 2024-06-30",
+        ),
+    ],
+    ids=["missing", "withdrawn", "expired"],
+)
+def test_without_consent_in_force_the_case_is_not_opened_and_the_page_says_why(
+    worker, person, social_worker, organisation, state, reason
+):
+    ConsentFactory(beneficiary=person, organisation=organisation, **state)
+    url = reverse("workspace:case-new", args=[person.pk])
+    page = html(worker.get(url))
+    assert 'id="consent-missing"' in page and reason in page
+    response = worker.post(
+        url, {"lead_worker": social_worker.pk, "opened_on": timezone.localdate()}
+    )
+    assert response.status_code == 409
+    assert reason in html(response)
+    assert "This cannot be done" in html(response)
+    assert not Case.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_consent_of_another_organisation_does_not_open_a_case(
+    worker, person, social_worker, other_organisation
+):
+    ConsentFactory(beneficiary=person, organisation=other_organisation)
+    response = worker.post(
+        reverse("workspace:case-new", args=[person.pk]),
+        {"lead_worker": social_worker.pk, "opened_on": timezone.localdate()},
+    )
+    assert response.status_code == 409
+    assert "has not given consent to case management" in html(response)
+    assert not Case.objects.exists()
+
+
+def test_a_consent_in_force_shows_no_warning(worker, person, organisation):
+    ConsentFactory(beneficiary=person, organisation=organisation)
+    page = html(worker.get(reverse("workspace:case-new", args=[person.pk])))
+    assert 'id="consent-missing"' not in page
+
+
+# --- The change audit ------------------------------------------------------------------
+
+
+def only_audit_row():
+    entry = AuditEntry.objects.get()
+    return entry.action, entry.via, entry.fields, entry.details
+
+
+def test_registering_writes_one_audit_row_with_the_purposes(worker, town, social_worker):
+    assert worker.post(NEW, person_data(town)).status_code == 302
+    person = Beneficiary.objects.get()
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.target_id) == (social_worker, str(person.pk))
+    assert only_audit_row() == (
+        "person_register",
+        "workspace",
+        [
+            "birth_date",
+            "citizenship",
+            "codice_fiscale",
+            "consents",
+            "family_name",
+            "gender",
+            "given_name",
+            "registered_by",
+            "residence_municipality",
+        ],
+        {"purposes": ["case_management", "sharing"]},
+    )
+
+
+def test_recording_and_withdrawing_consent_write_one_audit_row_each(worker, person):
+    url = reverse("workspace:consent-new", args=[person.pk])
+    expires = timezone.localdate() + datetime.timedelta(days=90)
+    data = {"purpose": "contact", "given_on": timezone.localdate(), "expires_on": expires}
+    assert worker.post(url, data).status_code == 302
+    consent = Consent.objects.get()
+    assert consent.expires_on == expires
+    assert only_audit_row() == (
+        "consent_give",
+        "workspace",
+        ["expires_on", "given_on", "organisation", "purpose"],
+        {"purpose": "contact"},
+    )
+    AuditEntry.objects.all().delete()
+    assert worker.post(url, {"withdraw": str(consent.pk)}).status_code == 302
+    assert only_audit_row() == (
+        "consent_withdraw",
+        "workspace",
+        ["withdrawn_on"],
+        {"purpose": "contact"},
+    )
+
+
+def test_withdrawing_twice_says_so_and_writes_nothing(worker, person, organisation):
+    consent = ConsentFactory(
+        beneficiary=person, organisation=organisation, withdrawn_on=datetime.date(2024, 2, 1)
+    )
+    url = reverse("workspace:consent-new", args=[person.pk])
+    response = worker.post(url, {"withdraw": str(consent.pk)})
+    assert response.status_code == 302
+    assert "This consent was already withdrawn on 2024-02-01." in html(
+        worker.get(response["Location"])
+    )
+    assert not AuditEntry.objects.exists()
+
+
+def test_opening_a_case_writes_one_audit_row(worker, person, social_worker, organisation):
+    ConsentFactory(beneficiary=person, organisation=organisation)
+    response = worker.post(
+        reverse("workspace:case-new", args=[person.pk]),
+        {"lead_worker": social_worker.pk, "opened_on": timezone.localdate()},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.via, entry.case_id) == ("case_open", "workspace", case.pk)
 
 
 # --- Out of scope ----------------------------------------------------------------------
@@ -529,10 +696,11 @@ def test_another_organisations_worker_gets_404(login, other_worker, person, case
         "lead_worker": other_worker.pk,
         "opened_on": timezone.localdate(),
     }
+    consents = Consent.objects.count()  # the case's own, recorded with it
     response = getattr(client, method)(url, data if method == "post" else None)
     assert response.status_code == 404
     assert "Rossi" not in html(response)
-    assert Case.objects.count() == 1 and not Consent.objects.exists()
+    assert Case.objects.count() == 1 and Consent.objects.count() == consents
 
 
 def test_protected_case_hides_the_person_from_colleagues(login, make_member, person, case):

@@ -1,18 +1,29 @@
-"""The forms of the case work: the case and its plan, closing, needs, goals and notes."""
+"""The forms of the case work: the case and its plan, closing, needs, goals and notes.
+
+They parse the input only (required fields, dates, choices); the rules (a closed case,
+who may be on the team, dates against the opening) are the actions' in
+``beneficiaries/actions/cases.py``, whose refusals come back through
+``core.forms.add_errors``.
+"""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beneficiaries.actions.cases import case_workers
 from beneficiaries.models import Case, CaseOutcome, Goal, Need, Note, Severity
-from beneficiaries.visibility import CASEWORK_ROLES
 from workspace.forms.widgets import DateInput
+
+
+class InputModelForm(forms.ModelForm):
+    """A model form that only parses the input, its fields, labels and choices taken from
+    the model. It neither builds nor validates an instance: the action that saves runs the
+    model's rules and the domain's, the one place they are enforced."""
+
+    def _post_clean(self) -> None:
+        return
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
@@ -25,26 +36,9 @@ class WorkersChoiceField(forms.ModelMultipleChoiceField):
         return user.get_full_name() or user.username
 
 
-def case_workers(case: Case):
-    """Who may lead or join a case: the social workers and coordinators of its organisation
-    (and whoever is on it already, so that an unrelated edit is never refused because a
-    colleague has since left)."""
-    on_case = Case.team.through.objects.filter(case_id=case.pk).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(
-                is_active=True,
-                memberships__organisation_id=case.organisation_id,
-                memberships__role__in=CASEWORK_ROLES,
-                memberships__active=True,
-            )
-            | Q(pk=case.lead_worker_id)
-            | Q(pk__in=on_case)
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+def worker_choices(case: Case):
+    """Who is offered as lead worker or team member: whom the actions accept."""
+    return case_workers(case.organisation_id, case).order_by("last_name", "first_name", "username")
 
 
 class VersionField(forms.IntegerField):
@@ -63,7 +57,7 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
-class CaseEditForm(forms.ModelForm):
+class CaseEditForm(InputModelForm):
     """The case and its personalised plan; ``version`` is the one the user read."""
 
     version = VersionField()
@@ -80,7 +74,7 @@ class CaseEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        workers = case_workers(self.instance)
+        workers = worker_choices(self.instance)
         self.fields["lead_worker"].queryset = workers
         self.fields["lead_worker"].empty_label = None
         self.fields["team"].queryset = workers
@@ -94,24 +88,6 @@ class CaseEditForm(forms.ModelForm):
         )
         if not self.is_bound:
             self.initial.setdefault("version", self.instance.version)
-
-    def clean_follow_up_on(self):
-        follow_up_on = self.cleaned_data.get("follow_up_on")
-        if follow_up_on and follow_up_on < self.instance.opened_on:
-            raise forms.ValidationError(
-                _("The next follow-up cannot be before the case was opened (%(date)s).")
-                % {"date": self.instance.opened_on.isoformat()}
-            )
-        return follow_up_on
-
-    def clean(self):
-        cleaned = super().clean()
-        lead, team = cleaned.get("lead_worker"), cleaned.get("team")
-        if lead is not None and team is not None and lead in team:
-            self.add_error(
-                "team", _("The lead worker is on the case already: leave them out of the team.")
-            )
-        return cleaned
 
 
 class CaseCloseForm(forms.Form):
@@ -140,20 +116,8 @@ class CaseCloseForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("version", case.version)
 
-    def clean_closed_on(self) -> datetime.date:
-        closed_on = self.cleaned_data["closed_on"]
-        if closed_on > timezone.localdate():
-            raise forms.ValidationError(_("The closing date cannot be in the future."))
-        return closed_on
 
-
-def not_in_future(value: datetime.date | None, message) -> datetime.date | None:
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(message)
-    return value
-
-
-class NeedForm(forms.ModelForm):
+class NeedForm(InputModelForm):
     class Meta:
         model = Need
         fields = ["domain", "severity", "description", "identified_on"]
@@ -179,14 +143,12 @@ class NeedForm(forms.ModelForm):
         ]
         self.fields["identified_on"].initial = timezone.localdate
 
-    def clean_identified_on(self):
-        return not_in_future(
-            self.cleaned_data.get("identified_on"),
-            _("The date the need was identified cannot be in the future."),
-        )
 
+class GoalForm(InputModelForm):
+    """A goal to add (no instance) or to change (``instance``, against its version)."""
 
-class GoalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     class Meta:
         model = Goal
         fields = ["description", "domain", "target_on", "status"]
@@ -196,31 +158,19 @@ class GoalForm(forms.ModelForm):
         }
         error_messages = {"description": {"required": _("Describe the goal.")}}
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.case = case
         self.fields["domain"].choices = [("", _("no domain")), *self.fields["domain"].choices[1:]]
-
-    def clean_target_on(self):
-        target_on = self.cleaned_data.get("target_on")
-        if target_on and target_on < self.case.opened_on:
-            raise forms.ValidationError(
-                _("The target date cannot be before the case was opened (%(date)s).")
-                % {"date": self.case.opened_on.isoformat()}
-            )
-        return target_on
+        if self.instance._state.adding:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial.setdefault("version", self.instance.version)
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(InputModelForm):
     class Meta:
         model = Note
         fields = ["body"]
         labels = {"body": _("New note")}
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
         error_messages = {"body": {"required": _("Write the note before adding it.")}}
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data.get("body", "")
-        if not body.strip():
-            raise forms.ValidationError(_("Write the note before adding it."))
-        return body

@@ -1,8 +1,16 @@
-"""Intake forms: search first, register a person, record consent, open a case."""
+"""Intake forms: search first, register a person, record consent, open a case.
+
+They parse the input only; the rules (the codice fiscale against the birth date and
+gender, one record per code, residence or homeless, the duplicate check, consent to open
+a case, one open case per person and organisation) are the actions' in
+``beneficiaries/actions/``, whose refusals come back through ``core.forms.add_errors``.
+"""
 
 from __future__ import annotations
 
 import datetime
+from functools import reduce
+from operator import or_
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,31 +18,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.codice_fiscale import check_consistency, decode, validate_codice_fiscale
-from beneficiaries.models import (
-    Beneficiary,
-    Case,
-    Consent,
-    ConsentPurpose,
-    codice_fiscale_lookup_hash,
-)
-from beneficiaries.visibility import CASEWORK_ROLES
-from services.models import Membership, Organisation
+from beneficiaries.actions.cases import case_workers
+from beneficiaries.codice_fiscale import decode, validate_codice_fiscale
+from beneficiaries.models import Beneficiary, Case, Consent, ConsentPurpose
+from services.models import Organisation
+from workspace.forms.casework import InputModelForm
 from workspace.forms.widgets import DateInput
-
-DUPLICATE_CODE_MESSAGE = _(
-    "A person with this codice fiscale is already registered: you cannot register them "
-    "again. Search for them, or ask the service that follows them."
-)
-REQUIRED_CONSENT = ConsentPurpose.CASE_MANAGEMENT
-
-
-def resident_or_homeless_message() -> str:
-    """The model's own message for its "residence or homeless" check constraint."""
-    for constraint in Beneficiary._meta.constraints:
-        if constraint.name == "beneficiary_resident_or_homeless":
-            return constraint.violation_error_message
-    return _("Give the municipality of residence, or mark the person as homeless.")
 
 
 def clean_optional_code(value: str | None) -> str:
@@ -120,7 +109,7 @@ class IntakeSearchForm(forms.Form):
         return cleaned
 
 
-class PersonForm(OrganisationChoiceMixin, forms.ModelForm):
+class PersonForm(OrganisationChoiceMixin, InputModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Registering organisation"),
         queryset=Organisation.objects.none(),
@@ -176,62 +165,8 @@ class PersonForm(OrganisationChoiceMixin, forms.ModelForm):
         ).help_text
         self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
-    def clean_codice_fiscale(self) -> str:
-        code = clean_optional_code(self.cleaned_data.get("codice_fiscale"))
-        if (
-            code
-            and Beneficiary.objects.filter(
-                codice_fiscale_hash=codice_fiscale_lookup_hash(code)
-            ).exists()
-        ):
-            # One record per person, whoever registered them: only existence is said.
-            raise ValidationError(DUPLICATE_CODE_MESSAGE, code="duplicate")
-        return code
 
-    def clean_birth_date(self):
-        born = self.cleaned_data.get("birth_date")
-        if born and born > timezone.localdate():
-            raise ValidationError(_("The birth date cannot be in the future."), code="future")
-        return born
-
-    def clean_citizenship(self) -> str:
-        return (self.cleaned_data.get("citizenship") or "").strip().upper()
-
-    def clean_consents(self) -> list[str]:
-        consents = self.cleaned_data.get("consents") or []
-        if REQUIRED_CONSENT not in consents:
-            raise ValidationError(
-                _(
-                    "Record the person's consent to case management: without it the person "
-                    "cannot be taken in charge."
-                ),
-                code="consent_required",
-            )
-        return consents
-
-    def clean(self):
-        cleaned = super().clean()
-        code = cleaned.get("codice_fiscale")
-        if code:
-            try:
-                check_consistency(
-                    code, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
-                )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
-        if (
-            "residence_municipality" not in self.errors
-            and "homeless" not in self.errors
-            and not cleaned.get("residence_municipality")
-            and not cleaned.get("homeless")
-        ):
-            self.add_error("residence_municipality", resident_or_homeless_message())
-        return cleaned
-
-
-class ConsentForm(OrganisationChoiceMixin, forms.ModelForm):
+class ConsentForm(OrganisationChoiceMixin, InputModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Recorded for"),
         queryset=Organisation.objects.none(),
@@ -239,8 +174,8 @@ class ConsentForm(OrganisationChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Consent
-        fields = ["purpose", "given_on"]
-        widgets = {"given_on": DateInput()}
+        fields = ["purpose", "given_on", "expires_on"]
+        widgets = {"given_on": DateInput(), "expires_on": DateInput()}
 
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -248,19 +183,13 @@ class ConsentForm(OrganisationChoiceMixin, forms.ModelForm):
         self.fields["given_on"].initial = timezone.localdate
         self.fields["given_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
-    def clean_given_on(self):
-        given = self.cleaned_data.get("given_on")
-        if given and given > timezone.localdate():
-            raise ValidationError(_("Consent cannot be given in the future."), code="future")
-        return given
-
 
 class LeadWorkerField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
         return user.get_full_name() or user.username
 
 
-class CaseOpenForm(OrganisationChoiceMixin, forms.ModelForm):
+class CaseOpenForm(OrganisationChoiceMixin, InputModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
@@ -276,49 +205,15 @@ class CaseOpenForm(OrganisationChoiceMixin, forms.ModelForm):
     def __init__(self, *args, organisations, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.setup_organisation(organisations)
-        if "organisation" not in self.fields:
-            self.instance.organisation = self.organisations[0]
-        worker_model = get_user_model()
-        members = Membership.objects.filter(
-            organisation__in=[o.pk for o in self.organisations],
-            role__in=CASEWORK_ROLES,
-            active=True,
+        # Whom the action accepts as lead worker, in any of the user's organisations
+        # (the action checks the one chosen).
+        workers = reduce(
+            or_, (case_workers(o.pk) for o in self.organisations), get_user_model().objects.none()
         )
-        self.memberships = {
-            (user_id, organisation_id)
-            for user_id, organisation_id in members.values_list("user_id", "organisation_id")
-        }
-        self.fields["lead_worker"].queryset = worker_model.objects.filter(
-            pk__in=members.values("user_id"), is_active=True
-        ).order_by("last_name", "first_name", "username")
+        self.fields["lead_worker"].queryset = workers.order_by(
+            "last_name", "first_name", "username"
+        )
         self.fields["lead_worker"].initial = user.pk
         self.fields["opened_on"].initial = timezone.localdate
         self.fields["opened_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["follow_up_on"].required = False
-
-    def clean_opened_on(self):
-        opened = self.cleaned_data.get("opened_on")
-        if opened and opened > timezone.localdate():
-            raise ValidationError(_("A case cannot be opened in the future."), code="future")
-        return opened
-
-    def clean(self):
-        cleaned = super().clean()
-        organisation = self.chosen_organisation()
-        worker = cleaned.get("lead_worker")
-        if organisation is not None and worker is not None:
-            if (worker.pk, organisation.pk) not in self.memberships:
-                self.add_error(
-                    "lead_worker",
-                    _("The lead worker must be a social worker or coordinator of %(organisation)s.")
-                    % {"organisation": organisation.name},
-                )
-            else:
-                self.instance.organisation = organisation
-        opened, follow_up = cleaned.get("opened_on"), cleaned.get("follow_up_on")
-        if opened and follow_up and follow_up < opened:
-            self.add_error(
-                "follow_up_on",
-                _("The next follow-up cannot be before the case was opened."),
-            )
-        return cleaned

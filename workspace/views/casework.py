@@ -1,8 +1,10 @@
 """The case work: the case and its plan, closing, needs, goals and notes.
 
-Every change is one transaction under the case's row lock, refused on a closed case, and
-touches the case's last activity. The case itself is edited against the version the user
-read: a stale save is never written; the user gets both versions side by side instead.
+Each page parses its form and calls the action (``beneficiaries/actions/cases.py``), which
+enforces the rules under the case's row lock, writes the audit row and touches the case's
+last activity; a refusal comes back on the form, by field. The case itself is edited
+against the version the user read: a stale save is never written; the user gets both
+versions side by side instead.
 """
 
 from __future__ import annotations
@@ -10,32 +12,27 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from beneficiaries.activity import touch
-from beneficiaries.models import Case, CaseStatus, Goal, Need, Note, Referral, ReferralStatus
-from config.access_log import client_address, log_access
-from config.writes import constraint_field
+from beneficiaries.actions import cases as actions
+from beneficiaries.models import Case, CaseStatus, Goal, Need, Note, Referral
+from config.access_log import log_access
+from core.audit import last_saved_by
+from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
+from core.forms import add_errors
 from housing.models import Placement
 from workspace.access import team_case_or_404, team_cases, workspace_view
 from workspace.forms.casework import CaseCloseForm, CaseEditForm, GoalForm, NeedForm, NoteForm
 
-OPEN_REFERRAL_STATUSES = (
-    ReferralStatus.REFERRED,
-    ReferralStatus.WAITING,
-    ReferralStatus.ACCEPTED,
-    ReferralStatus.ACTIVE,
-)
-EDITABLE = ["lead_worker", "team", "protected", "follow_up_on", "plan_summary"]
+STATUS_OF = {CONFLICT: 409, STALE: 409, FORBIDDEN: 403}
 
 
 # --- Shared helpers ---------------------------------------------------------------------
@@ -64,6 +61,8 @@ def _refused(
 
 
 def _closed(request, case: Case, *, log: bool = True):
+    """The page a closed case shows instead of a form (the actions refuse the change
+    whatever is posted; this says so before the user types anything)."""
     return _refused(
         request,
         case,
@@ -74,37 +73,20 @@ def _closed(request, case: Case, *, log: bool = True):
     )
 
 
-def _log_update(request, case: Case, fields: list[str]) -> None:
-    """Who saved which version of the case: field names only, never their values."""
-    user = request.user
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Case),
-        object_pk=str(case.pk),
-        object_id=None,
-        object_repr=f"{Case._meta.label_lower} {case.pk}",
-        action=LogEntry.Action.UPDATE,
-        actor=user,
-        actor_email=user.email or None,
-        remote_addr=client_address(request),
-        additional_data={"via": "workspace", "version": case.version, "fields": fields},
-        changes_text="",
-    )
+def _about_the_case(request, pk, error: ActionError):
+    """The answer to a refusal about the case itself rather than the input: a case the
+    user no longer works on is a 404; a case closed meanwhile shows the closed page."""
+    if "case" not in getattr(error, "error_dict", {}):
+        return None
+    if error.kind == FORBIDDEN:
+        raise Http404
+    return _closed(request, team_case_or_404(request, pk))
 
 
-def _saved_by(case: Case):
-    """The user who saved the current version, when the workspace recorded it."""
-    entry = (
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Case),
-            object_pk=str(case.pk),
-            action=LogEntry.Action.UPDATE,
-            additional_data__version=case.version,
-        )
-        .select_related("actor")
-        .order_by("-timestamp")
-        .first()
-    )
-    return entry.actor if entry else None
+def _form_refused(form, error: ActionError, model=None) -> int:
+    """Put a refusal on the form; the page's status (400, or 409 for a conflict)."""
+    add_errors(form, error, model=model)
+    return STATUS_OF.get(error.kind, 400)
 
 
 def _display(value) -> str:
@@ -157,13 +139,6 @@ def _posted(form, name: str):
         return raw
 
 
-def _stale(request, case: Case) -> bool:
-    """Whether the posted version is an older one than the stored (a missing or malformed
-    version is the form's error, not a conflict)."""
-    raw = request.POST.get("version", "")
-    return raw.isdigit() and int(raw) != case.version
-
-
 def _conflict(request, case: Case, *, rows, form, form_template: str, title: str, **extra):
     """409: both versions side by side, and the user's values on a form that carries the
     stored version, so that saving again is a deliberate choice."""
@@ -177,15 +152,15 @@ def _conflict(request, case: Case, *, rows, form, form_template: str, title: str
         form=form,
         form_template=form_template,
         title=title,
-        saved_by=_saved_by(case),
+        saved_by=last_saved_by(case),
         saved_at=case.updated_at,
         **extra,
     )
 
 
-def _with_version(data, case: Case):
+def _with_version(data, record):
     data = data.copy()
-    data["version"] = str(case.version)
+    data["version"] = str(record.version)
     return data
 
 
@@ -204,53 +179,72 @@ def case_edit(request, pk):
 
 
 def _case_edit_post(request, pk):
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=True)
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case)
-        if _stale(request, case):
-            saved = {name: getattr(case, name) for name in EDITABLE if name != "team"}
-            saved["team"] = list(case.team.all())
-            form = CaseEditForm(_with_version(request.POST, case), instance=case)
-            rows = [
-                ConflictRow(
-                    label=form.fields[name].label,
-                    mine=_display(mine := _posted(form, name)),
-                    saved=_display(saved[name]),
-                    differs=_key(mine) != _key(saved[name]),
-                )
-                for name in EDITABLE
-            ]
-            return _conflict(
-                request,
-                case,
-                rows=rows,
-                form=form,
-                form_template="workspace/casework/_case_form.html",
-                title=_("Edit the case and its plan"),
+    case = team_case_or_404(request, pk)
+    form = CaseEditForm(request.POST, instance=case)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = actions.case_update(
+                acting_user=request.user,
+                case=case,
+                version=data["version"],
+                **{name: data[name] for name in actions.CASE_EDITABLE},
             )
-        form = CaseEditForm(request.POST, instance=case)
-        if not form.is_valid():
-            log_access(request, [case], via="workspace")
-            return _page(request, "case_edit.html", case, status=400, form=form)
-        case = form.save()
-        _log_update(request, case, form.changed_data)
-        touch(case.pk)
-    messages.success(request, _("The case and its plan were saved."))
-    if not team_cases(request.user).filter(pk=case.pk).exists():
-        messages.info(request, _("You are no longer on this protected case."))
-        return redirect("workspace:home")
-    return redirect("workspace:case", pk=case.pk)
+        except ActionError as error:
+            if error.kind == STALE:
+                return _case_edit_conflict(request, pk)
+            if (answer := _about_the_case(request, pk, error)) is not None:
+                return answer
+            status = _form_refused(form, error, Case)
+        else:
+            messages.success(request, _("The case and its plan were saved."))
+            if not team_cases(request.user).filter(pk=case.pk).exists():
+                messages.info(request, _("You are no longer on this protected case."))
+                return redirect("workspace:home")
+            return redirect("workspace:case", pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return _closed(request, case)
+    log_access(request, [case], via="workspace")
+    return _page(request, "case_edit.html", case, status=status, form=form)
+
+
+def _case_edit_conflict(request, pk):
+    """Someone saved the case since the user read it: what is stored now beside what the
+    user sent."""
+    case = team_case_or_404(request, pk)
+    saved = {name: getattr(case, name) for name in actions.CASE_EDITABLE if name != "team"}
+    saved["team"] = list(case.team.all())
+    form = CaseEditForm(_with_version(request.POST, case), instance=case)
+    rows = [
+        ConflictRow(
+            label=form.fields[name].label,
+            mine=_display(mine := _posted(form, name)),
+            saved=_display(saved[name]),
+            differs=_key(mine) != _key(saved[name]),
+        )
+        for name in actions.CASE_EDITABLE
+    ]
+    return _conflict(
+        request,
+        case,
+        rows=rows,
+        form=form,
+        form_template="workspace/casework/_case_form.html",
+        title=_("Edit the case and its plan"),
+    )
 
 
 # --- Closing ----------------------------------------------------------------------------
 
 
 def _open_parts(request, case: Case) -> tuple[list[Referral], list[Placement]]:
+    """What the closing page lists: the case's running referrals and ongoing placements
+    the user may see."""
     today = timezone.localdate()
     referrals = list(
         Referral.objects.visible_to(request.user)
-        .filter(case=case, status__in=OPEN_REFERRAL_STATUSES)
+        .filter(case=case, status__in=actions.OPEN_REFERRAL_STATUSES)
         .select_related("service__organisation")
         .order_by("referred_on", "pk")
     )
@@ -289,94 +283,78 @@ def case_close(request, pk):
 
 
 def _case_close_post(request, pk):
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=True)
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case)
-        if _stale(request, case):
-            form = CaseCloseForm(_with_version(request.POST, case), case=case)
-            outcome = dict(form.fields["outcome"].choices).get(_posted(form, "outcome"), "")
-            rows = [
-                ConflictRow(
-                    _("Status"),
-                    _display(str(CaseStatus.CLOSED.label)),
-                    _display(case.get_status_display()),
-                    differs=case.status != CaseStatus.CLOSED,
-                ),
-                ConflictRow(
-                    _("Outcome"),
-                    _display(str(outcome)),
-                    _display(case.get_outcome_display()),
-                    differs=_posted(form, "outcome") != case.outcome,
-                ),
-                ConflictRow(
-                    _("Closed on"),
-                    _display(mine := _posted(form, "closed_on")),
-                    _display(case.closed_on),
-                    differs=_key(mine) != _key(case.closed_on),
-                ),
-                ConflictRow(_("Lead worker"), "—", _display(case.lead_worker), differs=False),
-                ConflictRow(_("Next follow-up"), "—", _display(case.follow_up_on), differs=False),
-            ]
-            referrals, placements = _open_parts(request, case)
-            return _conflict(
-                request,
-                case,
-                rows=rows,
-                form=form,
-                form_template="workspace/casework/_close_form.html",
-                title=_("Close the case"),
-                open_referrals=referrals,
-                ongoing_placements=placements,
-            )
-        form = CaseCloseForm(request.POST, case=case)
-        status = 400
-        if form.is_valid():
-            referrals, placements = _open_parts(request, case)
+    case = team_case_or_404(request, pk)
+    form = CaseCloseForm(request.POST, case=case)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
             # A placement may rightly outlive the case (a Housing First tenancy goes on
-            # when the goals are met): it is confirmed, never ended here behind the
-            # worker's back, and never blocks closing.
-            if (referrals or placements) and not form.cleaned_data["close_anyway"]:
-                form.add_error(
-                    "close_anyway",
-                    _(
-                        "This case has open referrals or an ongoing placement: tick “close "
-                        "anyway” to close it all the same, or close them first."
-                    ),
-                )
-            else:
-                _check_closing(case, form)
-        if form.errors:
-            log_access(request, [case], via="workspace")
-            return _close_page(request, case, form, status=status)
-        case.save(update_fields=["status", "outcome", "closed_on"])
-        _log_update(request, case, ["status", "outcome", "closed_on"])
-        touch(case.pk)
-    messages.success(
+            # when the goals are met): the action asks for a confirmation and never ends
+            # it behind the worker's back.
+            case = actions.case_close(
+                acting_user=request.user,
+                case=case,
+                version=data["version"],
+                outcome=data["outcome"],
+                closed_on=data["closed_on"],
+                close_anyway=data["close_anyway"],
+            )
+        except ActionError as error:
+            if error.kind == STALE:
+                return _case_close_conflict(request, pk)
+            if (answer := _about_the_case(request, pk, error)) is not None:
+                return answer
+            status = _form_refused(form, error, Case)
+        else:
+            messages.success(
+                request,
+                _("The case was closed: %(outcome)s.") % {"outcome": case.get_outcome_display()},
+            )
+            return redirect("workspace:case", pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return _closed(request, case)
+    log_access(request, [case], via="workspace")
+    return _close_page(request, case, form, status=status)
+
+
+def _case_close_conflict(request, pk):
+    case = team_case_or_404(request, pk)
+    form = CaseCloseForm(_with_version(request.POST, case), case=case)
+    outcome = dict(form.fields["outcome"].choices).get(_posted(form, "outcome"), "")
+    rows = [
+        ConflictRow(
+            _("Status"),
+            _display(str(CaseStatus.CLOSED.label)),
+            _display(case.get_status_display()),
+            differs=case.status != CaseStatus.CLOSED,
+        ),
+        ConflictRow(
+            _("Outcome"),
+            _display(str(outcome)),
+            _display(case.get_outcome_display()),
+            differs=_posted(form, "outcome") != case.outcome,
+        ),
+        ConflictRow(
+            _("Closed on"),
+            _display(mine := _posted(form, "closed_on")),
+            _display(case.closed_on),
+            differs=_key(mine) != _key(case.closed_on),
+        ),
+        ConflictRow(_("Lead worker"), "—", _display(case.lead_worker), differs=False),
+        ConflictRow(_("Next follow-up"), "—", _display(case.follow_up_on), differs=False),
+    ]
+    referrals, placements = _open_parts(request, case)
+    return _conflict(
         request,
-        _("The case was closed: %(outcome)s.") % {"outcome": case.get_outcome_display()},
+        case,
+        rows=rows,
+        form=form,
+        form_template="workspace/casework/_close_form.html",
+        title=_("Close the case"),
+        open_referrals=referrals,
+        ongoing_placements=placements,
     )
-    return redirect("workspace:case", pk=case.pk)
-
-
-def _check_closing(case: Case, form: CaseCloseForm) -> None:
-    """The model's own rules on the closed case; their messages go to the form's fields
-    (a check constraint's to the field it is about)."""
-    before = case.status, case.outcome, case.closed_on
-    case.status = CaseStatus.CLOSED
-    case.outcome = form.cleaned_data["outcome"]
-    case.closed_on = form.cleaned_data["closed_on"]
-    try:
-        case.full_clean()
-    except ValidationError as error:
-        case.status, case.outcome, case.closed_on = before
-        for name, items in error.error_dict.items():
-            for item in items:
-                field = name
-                if name == NON_FIELD_ERRORS:
-                    field = constraint_field(Case, item.code)
-                for message in ValidationError(item).messages:
-                    form.add_error(field if field in form.fields else None, message)
 
 
 # --- Needs ------------------------------------------------------------------------------
@@ -390,53 +368,42 @@ def need_new(request, pk):
         if case.status == CaseStatus.CLOSED:
             return _closed(request, case, log=False)
         return _page(request, "need_form.html", case, form=NeedForm())
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=True)
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case)
-        form = NeedForm(request.POST, instance=Need(case=case))
-        if not form.is_valid():
-            log_access(request, [case], via="workspace")
-            return _page(request, "need_form.html", case, status=400, form=form)
-        need = form.save()
-        touch(case.pk)
-    messages.success(
-        request,
-        _("Need recorded: %(domain)s, %(severity)s.")
-        % {"domain": need.get_domain_display(), "severity": need.get_severity_display()},
-    )
-    return redirect("workspace:case", pk=case.pk)
+    case = team_case_or_404(request, pk)
+    form = NeedForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            need = actions.need_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ActionError as error:
+            if (answer := _about_the_case(request, pk, error)) is not None:
+                return answer
+            status = _form_refused(form, error, Need)
+        else:
+            messages.success(
+                request,
+                _("Need recorded: %(domain)s, %(severity)s.")
+                % {"domain": need.get_domain_display(), "severity": need.get_severity_display()},
+            )
+            return redirect("workspace:case", pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return _closed(request, case)
+    log_access(request, [case], via="workspace")
+    return _page(request, "need_form.html", case, status=status, form=form)
 
 
 @require_POST
 @workspace_view(casework=True)
 def need_resolve(request, pk, need):
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=True)
-        need = get_object_or_404(
-            Need.objects.visible_to(request.user).select_for_update(of=("self",)),
-            case=case,
-            pk=need,
+    case = team_case_or_404(request, pk)
+    need = get_object_or_404(Need.objects.visible_to(request.user), case=case, pk=need)
+    try:
+        need = actions.need_resolve(acting_user=request.user, need=need)
+    except ActionError as error:
+        if (answer := _about_the_case(request, pk, error)) is not None:
+            return answer
+        return _refused(
+            request, case, " ".join(error.messages), status=STATUS_OF.get(error.kind, 400)
         )
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case)
-        if need.resolved_on is not None:
-            return _refused(
-                request,
-                case,
-                _("This need (%(domain)s) was already resolved on %(date)s.")
-                % {
-                    "domain": need.get_domain_display(),
-                    "date": formats.date_format(need.resolved_on, "SHORT_DATE_FORMAT"),
-                },
-            )
-        need.resolved_on = timezone.localdate()
-        try:
-            need.full_clean()
-        except ValidationError as error:
-            return _refused(request, case, " ".join(error.messages), status=400)
-        need.save(update_fields=["resolved_on"])
-        touch(case.pk)
     messages.success(
         request, _("Need marked resolved: %(domain)s.") % {"domain": need.get_domain_display()}
     )
@@ -447,33 +414,57 @@ def need_resolve(request, pk, need):
 
 
 def _goal_view(request, pk, goal_pk=None):
-    lock = request.method == "POST"
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=lock, log=not lock)
-        goal = Goal(case=case)
-        if goal_pk is not None:
-            goal = get_object_or_404(
-                Goal.objects.visible_to(request.user).filter(case=case), pk=goal_pk
-            )
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case, log=lock)
-        if not lock:
-            return _page(
-                request, "goal_form.html", case, form=GoalForm(instance=goal, case=case), goal=goal
-            )
-        form = GoalForm(request.POST, instance=goal, case=case)
-        if not form.is_valid():
-            log_access(request, [case], via="workspace")
-            return _page(request, "goal_form.html", case, status=400, form=form, goal=goal)
-        goal = form.save()
-        touch(case.pk)
-    if goal_pk is None:
-        messages.success(request, _("Goal added to the plan."))
-    else:
-        messages.success(
-            request, _("Goal saved: %(status)s.") % {"status": goal.get_status_display()}
+    """Add a goal (``goal_pk`` None) or change one. The page is told which by ``goal``
+    being None: a new Goal has its random id before it is saved, so an id says nothing."""
+    posted = request.method == "POST"
+    case = team_case_or_404(request, pk, log=not posted)
+    goal = None
+    if goal_pk is not None:
+        goal = get_object_or_404(
+            Goal.objects.visible_to(request.user).filter(case=case), pk=goal_pk
         )
-    return redirect("workspace:case", pk=case.pk)
+    if not posted:
+        if case.status == CaseStatus.CLOSED:
+            return _closed(request, case, log=False)
+        form = GoalForm(instance=goal)
+        return _page(request, "goal_form.html", case, form=form, goal=goal)
+    form = GoalForm(request.POST, instance=goal)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = actions.goal_save(
+                acting_user=request.user,
+                case=case,
+                goal=goal,
+                version=data.get("version"),
+                description=data["description"],
+                domain=data["domain"],
+                target_on=data["target_on"],
+                status=data["status"],
+            )
+        except ActionError as error:
+            if (answer := _about_the_case(request, pk, error)) is not None:
+                return answer
+            if error.kind == STALE:
+                # Changed meanwhile: the user's values again, on the version now stored,
+                # so that saving them over it is a deliberate second click.
+                goal.refresh_from_db()
+                form = GoalForm(_with_version(request.POST, goal), instance=goal)
+                form.is_valid()
+            status = _form_refused(form, error, Goal)
+        else:
+            if goal is None:
+                messages.success(request, _("Goal added to the plan."))
+            else:
+                messages.success(
+                    request, _("Goal saved: %(status)s.") % {"status": saved.get_status_display()}
+                )
+            return redirect("workspace:case", pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return _closed(request, case)
+    log_access(request, [case], via="workspace")
+    return _page(request, "goal_form.html", case, status=status, form=form, goal=goal)
 
 
 @require_http_methods(["GET", "POST"])
@@ -494,15 +485,20 @@ def goal_update(request, pk, goal):
 @require_POST
 @workspace_view(casework=True)
 def note_new(request, pk):
-    with transaction.atomic():
-        case = team_case_or_404(request, pk, lock=True)
-        if case.status == CaseStatus.CLOSED:
-            return _closed(request, case)
-        form = NoteForm(request.POST, instance=Note(case=case, author=request.user))
-        if not form.is_valid():
-            log_access(request, [case], via="workspace")
-            return _page(request, "note_form.html", case, status=400, form=form)
-        form.save()
-        touch(case.pk)
-    messages.success(request, _("Note added."))
-    return redirect("workspace:case", pk=case.pk)
+    case = team_case_or_404(request, pk)
+    form = NoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.note_add(acting_user=request.user, case=case, body=form.cleaned_data["body"])
+        except ActionError as error:
+            if (answer := _about_the_case(request, pk, error)) is not None:
+                return answer
+            status = _form_refused(form, error, Note)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("workspace:case", pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return _closed(request, case)
+    log_access(request, [case], via="workspace")
+    return _page(request, "note_form.html", case, status=status, form=form)

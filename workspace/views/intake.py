@@ -1,24 +1,19 @@
 """Intake without duplicates: search first, register the person, record consent, open a case.
 
-Names are encrypted at rest, so the fuzzy search narrows the candidates in SQL (people the
-user may see, whose family name has the sound key of the name typed, born within a year of
-the year typed) and compares decrypted names here.
-The exact search goes through the keyed hash of the codice fiscale, over all people: a
-person registered by another service is reported as existing, and nothing more.
+The duplicate matching is ``beneficiaries/matching.py``: the search shows its matches,
+and registering refuses while there are some the worker has not confirmed are someone
+else. The exact search goes through the keyed hash of the codice fiscale, over all
+people: a person registered by another service is reported as existing, and nothing more.
+Every write is an action of ``beneficiaries/actions/``; its refusal comes back on the form.
 """
 
 from __future__ import annotations
 
-import datetime
-import unicodedata
 import uuid
-from dataclasses import dataclass
-from difflib import SequenceMatcher
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,21 +21,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries.activity import touch
+from beneficiaries import matching
+from beneficiaries.actions.cases import NOT_CLOSED, case_open
+from beneficiaries.actions.consents import consent_give, consent_withdraw
+from beneficiaries.actions.people import person_register
+from beneficiaries.consent import why_not
 from beneficiaries.models import (
     Beneficiary,
     Case,
     CaseStatus,
     Consent,
+    ConsentPurpose,
     codice_fiscale_lookup_hash,
-    family_name_lookup_hash,
 )
+from beneficiaries.selectors import person_facts_for
 from config.access_log import log_access
+from core.errors import CONFLICT, FORBIDDEN, ActionError
+from core.forms import add_errors
 from registry.models import Municipality
 from services.models import Organisation
 from workspace.access import person_or_404, team_cases, workspace_view
 from workspace.forms.intake import (
-    DUPLICATE_CODE_MESSAGE,
     CaseOpenForm,
     ConsentForm,
     IntakeSearchForm,
@@ -48,97 +49,7 @@ from workspace.forms.intake import (
     facts_from_code,
 )
 
-MAX_CANDIDATES = 2000
-SIMILARITY = 0.8
-NOT_CLOSED = (CaseStatus.OPEN, CaseStatus.SUSPENDED)
-
-
-# --- Matching --------------------------------------------------------------------------
-
-
-def normalise_name(text: str) -> str:
-    """Lower-case letters and single spaces, accents and punctuation dropped."""
-    text = unicodedata.normalize("NFKD", text or "")
-    letters = "".join(
-        char if char.isalpha() else " " for char in text if not unicodedata.combining(char)
-    )
-    return " ".join(letters.casefold().split())
-
-
-def _ratio(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
-
-
-def names_match(family: str, given: str, other_family: str, other_given: str) -> bool:
-    """Whether two names are probably the same person's (typos, accents, swapped order)."""
-    family, given = normalise_name(family), normalise_name(given)
-    other_family, other_given = normalise_name(other_family), normalise_name(other_given)
-    if not family:
-        return False
-    if family == other_family and (not given or not other_given or given[0] == other_given[0]):
-        return True
-    if not given:
-        return max(_ratio(family, other_family), _ratio(family, other_given)) >= SIMILARITY
-    typed = f"{family} {given}"
-    return (
-        max(
-            _ratio(typed, f"{other_family} {other_given}"),
-            _ratio(typed, f"{other_given} {other_family}"),
-        )
-        >= SIMILARITY
-    )
-
-
-@dataclass
-class Matches:
-    people: list[Beneficiary]
-    capped: bool
-
-
-def fuzzy_matches(user, *, family: str, given: str, birth_year: int | None, exclude=()) -> Matches:
-    """People visible to the user whose name resembles the one typed, born within a year."""
-    if not normalise_name(family):
-        return Matches([], False)
-    # Candidates by the sound key of the family name typed (or of the given name, for
-    # names typed the other way round): an index look-up, then the names compared here.
-    keys = {family_name_lookup_hash(name) for name in (family, given) if normalise_name(name)}
-    candidates = (
-        Beneficiary.objects.visible_to(user)
-        .filter(family_name_key_hash__in=keys)
-        .exclude(pk__in=[p for p in exclude if p])
-    )
-    if birth_year:
-        # A date range, not the year of the date: the index on (sound key, birth date)
-        # then serves both conditions.
-        candidates = candidates.filter(
-            Q(
-                birth_date__gte=datetime.date(birth_year - 1, 1, 1),
-                birth_date__lt=datetime.date(birth_year + 2, 1, 1),
-            )
-            | Q(birth_date__isnull=True)
-        )
-    open_cases = team_cases(user).filter(beneficiary=OuterRef("pk"), status=CaseStatus.OPEN)
-    rows = list(
-        candidates.select_related("residence_municipality")
-        .only(
-            "id",
-            "given_name",
-            "family_name",
-            "birth_date",
-            "homeless",
-            "residence_municipality__name",
-        )
-        .annotate(has_open_case=Exists(open_cases))
-        .order_by("pk")[: MAX_CANDIDATES + 1]
-    )
-    capped = len(rows) > MAX_CANDIDATES
-    people = [
-        person
-        for person in rows[:MAX_CANDIDATES]
-        if names_match(family, given, person.family_name, person.given_name)
-    ]
-    people.sort(key=lambda person: (normalise_name(person.display_name), str(person.pk)))
-    return Matches(people, capped)
+STATUS_OF = {CONFLICT: 409, FORBIDDEN: 403}
 
 
 def casework_organisations(request) -> list[Organisation]:
@@ -185,7 +96,7 @@ def search(request):
             )
             if exact is None:
                 code_elsewhere = Beneficiary.objects.filter(codice_fiscale_hash=code_hash).exists()
-        matches = fuzzy_matches(
+        matches = matching.fuzzy_matches(
             request.user,
             family=data["family_name"],
             given=data["given_name"],
@@ -209,7 +120,7 @@ def search(request):
             code_elsewhere=code_elsewhere,
             matches=matches.people,
             capped=matches.capped,
-            max_candidates=MAX_CANDIDATES,
+            max_candidates=matching.MAX_CANDIDATES,
             can_register=exact is None and not code_elsewhere,
             new_url=f"{reverse('workspace:person-new')}?{urlencode(new_query)}",
         )
@@ -236,62 +147,45 @@ def _person_initial(query) -> dict:
 def person_new(request):
     organisations = casework_organisations(request)
     kwargs = {"organisations": organisations, "municipalities": residence_choices(organisations)}
-    matches: list[Beneficiary] = []
     if request.method != "POST":
         form = PersonForm(initial=_person_initial(request.GET), **kwargs)
         return render(request, "workspace/intake/person_form.html", {"form": form})
     form = PersonForm(request.POST, **kwargs)
-    status = 400
+    status, matches = 400, []
     if form.is_valid():
         data = form.cleaned_data
-        born = data.get("birth_date")
-        matches = fuzzy_matches(
-            request.user,
-            family=data["family_name"],
-            given=data["given_name"],
-            birth_year=born.year if born else None,
-        ).people
-        if matches and not data.get("confirm_different"):
-            status = 409
-            log_access(request, matches, via="workspace-list")
-        else:
-            person = _register(request, form)
-            if person is not None:
-                messages.success(
-                    request,
-                    _("%(name)s is registered. Now open their case.")
-                    % {"name": person.display_name},
+        fields = ("given_name", "family_name", "codice_fiscale", "birth_date", "gender")
+        try:
+            person = person_register(
+                acting_user=request.user,
+                organisation=form.chosen_organisation(),
+                **{name: data[name] for name in fields},
+                citizenship=data["citizenship"],
+                residence_municipality=data["residence_municipality"],
+                homeless=data["homeless"],
+                consents=data["consents"],
+                confirmed_different=data["confirm_different"],
+            )
+        except ActionError as error:
+            status = STATUS_OF.get(error.kind, 400)
+            if "confirm_different" in getattr(error, "error_dict", {}):
+                # The people the worker is asked to look at before confirming.
+                matches = matching.likely_matches(
+                    request.user,
+                    family_name=data["family_name"],
+                    given_name=data["given_name"],
+                    birth_date=data["birth_date"],
                 )
-                return redirect("workspace:case-new", pk=person.pk)
+                log_access(request, matches, via="workspace-list")
+            add_errors(form, error, model=Beneficiary)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered. Now open their case.") % {"name": person.display_name},
+            )
+            return redirect("workspace:case-new", pk=person.pk)
     context = {"form": form, "matches": matches}
     return render(request, "workspace/intake/person_form.html", context, status=status)
-
-
-def _register(request, form: PersonForm) -> Beneficiary | None:
-    """Save the person and their consents in one transaction; None if the code was taken."""
-    person = form.instance
-    person.registered_by = form.chosen_organisation()
-    today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            person.save()
-            for purpose in form.cleaned_data["consents"]:
-                consent = Consent(
-                    beneficiary=person,
-                    purpose=purpose,
-                    given_on=today,
-                    recorded_by=request.user,
-                    organisation=person.registered_by,
-                )
-                consent.full_clean()
-                consent.save()
-    except IntegrityError:
-        # Someone registered the same codice fiscale in the meantime.
-        person.pk = None
-        person._state.adding = True
-        form.add_error("codice_fiscale", DUPLICATE_CODE_MESSAGE)
-        return None
-    return person
 
 
 # --- The person page -------------------------------------------------------------------
@@ -315,6 +209,9 @@ def _person_context(request, person, consent_form=None) -> dict:
         "person": person,
         "consents": list(consents),
         "cases": list(cases),
+        # Registering organisation and special categories, unless a protected case of
+        # the person elsewhere keeps them from this user.
+        "facts": person_facts_for(request.user, person),
         "consent_form": consent_form or ConsentForm(organisations=organisations),
         "today": timezone.localdate(),
     }
@@ -333,56 +230,45 @@ def consent_new(request, pk):
     if withdraw := request.POST.get("withdraw"):
         return _withdraw(request, person, withdraw)
     form = ConsentForm(request.POST, organisations=casework_organisations(request))
-    if form.is_valid() and (
-        Consent.objects.visible_to(request.user)
-        .filter(
-            beneficiary=person,
-            purpose=form.cleaned_data["purpose"],
-            organisation=form.chosen_organisation(),
-            withdrawn_on__isnull=True,
-        )
-        .exists()
-    ):
-        form.add_error(
-            "purpose",
-            _("This consent is already recorded and has not been withdrawn."),
-        )
+    status = 400
     if form.is_valid():
-        with transaction.atomic():
-            consent = form.instance
-            consent.beneficiary = person
-            consent.recorded_by = request.user
-            consent.organisation = form.chosen_organisation()
-            consent.full_clean()
-            consent.save()
-        messages.success(
-            request,
-            _("Consent recorded: %(purpose)s.") % {"purpose": consent.get_purpose_display()},
-        )
-        return redirect("workspace:person", pk=person.pk)
+        try:
+            consent = consent_give(
+                acting_user=request.user,
+                beneficiary=person,
+                organisation=form.chosen_organisation(),
+                **form.cleaned_data,
+            )
+        except ActionError as error:
+            status = STATUS_OF.get(error.kind, 400)
+            add_errors(form, error, model=Consent)
+        else:
+            messages.success(
+                request,
+                _("Consent recorded: %(purpose)s.") % {"purpose": consent.get_purpose_display()},
+            )
+            return redirect("workspace:person", pk=person.pk)
     log_access(request, [person], via="workspace")
     context = _person_context(request, person, consent_form=form)
-    return render(request, "workspace/intake/person_detail.html", context, status=400)
+    return render(request, "workspace/intake/person_detail.html", context, status=status)
 
 
 def _withdraw(request, person, consent_id):
-    with transaction.atomic():
-        consent = get_object_or_404(
-            Consent.objects.visible_to(request.user)
-            .filter(beneficiary=person)
-            .select_for_update(of=("self",)),
-            pk=_uuid_or_404(consent_id),
+    consent = get_object_or_404(
+        Consent.objects.visible_to(request.user).filter(beneficiary=person),
+        pk=_uuid_or_404(consent_id),
+    )
+    try:
+        consent = consent_withdraw(acting_user=request.user, consent=consent)
+    except ActionError as error:
+        if error.kind == FORBIDDEN:
+            raise Http404 from None
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Consent withdrawn: %(purpose)s.") % {"purpose": consent.get_purpose_display()},
         )
-        if consent.withdrawn_on is None:
-            consent.withdrawn_on = max(timezone.localdate(), consent.given_on)
-            consent.full_clean()
-            consent.save()
-            messages.success(
-                request,
-                _("Consent withdrawn: %(purpose)s.") % {"purpose": consent.get_purpose_display()},
-            )
-        else:
-            messages.info(request, _("This consent was already withdrawn."))
     return redirect("workspace:person", pk=person.pk)
 
 
@@ -396,54 +282,79 @@ def _uuid_or_404(value: str):
 # --- Open a case -----------------------------------------------------------------------
 
 
+def _consent_refusals(person, organisations) -> list[tuple[Organisation, str]]:
+    """Why the person cannot be taken in charge yet, by organisation of the user's: the
+    consent to case management the action will ask for (missing, withdrawn, expired)."""
+    refusals = []
+    for organisation in organisations:
+        reason = why_not(
+            beneficiary_id=person.pk,
+            organisation_id=organisation.pk,
+            purpose=ConsentPurpose.CASE_MANAGEMENT,
+        )
+        if reason:
+            refusals.append((organisation, reason))
+    return refusals
+
+
 @workspace_view(casework=True)
 def case_new(request, pk):
     person = person_or_404(request, pk, log=request.method != "POST")
-    form_kwargs = {"organisations": casework_organisations(request), "user": request.user}
+    organisations = casework_organisations(request)
+    form_kwargs = {"organisations": organisations, "user": request.user}
     if request.method != "POST":
-        form = CaseOpenForm(**form_kwargs)
         current = (
             team_cases(request.user)
             .filter(beneficiary=person, status__in=NOT_CLOSED)
             .select_related("organisation")
             .order_by("-opened_on")
         )
-        context = {"person": person, "form": form, "current": list(current)}
+        context = {
+            "person": person,
+            "form": CaseOpenForm(**form_kwargs),
+            "current": list(current),
+            "consent_refusals": _consent_refusals(person, organisations),
+        }
         return render(request, "workspace/intake/case_form.html", context)
-    form = CaseOpenForm(request.POST, instance=Case(beneficiary=person), **form_kwargs)
-    status = 400
-    existing = None
+    form = CaseOpenForm(request.POST, **form_kwargs)
+    status, existing, consent_refused = 400, None, False
     if form.is_valid():
-        with transaction.atomic():
-            # One case opening at a time per person: the check below stays true on save.
-            Beneficiary.objects.select_for_update().filter(pk=person.pk).first()
-            case = form.instance
-            existing = (
-                Case.objects.filter(
-                    beneficiary=person, organisation=case.organisation, status__in=NOT_CLOSED
-                )
-                .order_by("-opened_on")
-                .first()
+        data = form.cleaned_data
+        organisation = form.chosen_organisation()
+        try:
+            case = case_open(
+                acting_user=request.user,
+                beneficiary=person,
+                organisation=organisation,
+                lead_worker=data["lead_worker"],
+                opened_on=data["opened_on"],
+                protected=data["protected"],
+                follow_up_on=data["follow_up_on"],
             )
-            if existing is None:
-                case.full_clean()
-                case.save()
-                touch(case.pk)
-        if existing is None:
+        except ActionError as error:
+            status = STATUS_OF.get(error.kind, 400)
+            add_errors(form, error, model=Case)
+            # A conflict about the person is their consent: the page links to where it
+            # is recorded.
+            consent_refused = error.kind == CONFLICT and "beneficiary" in getattr(
+                error, "error_dict", {}
+            )
+            if error.kind == CONFLICT and not consent_refused:
+                existing = (
+                    team_cases(request.user)
+                    .filter(beneficiary=person, organisation=organisation, status__in=NOT_CLOSED)
+                    .order_by("-opened_on")
+                    .first()
+                )
+        else:
             messages.success(request, _("The case is open."))
             return redirect("workspace:case", pk=case.pk)
-        status = 409
-        form.add_error(
-            None,
-            _(
-                "%(name)s already has a case in %(organisation)s that is not closed: "
-                "work on that case instead of opening another one."
-            )
-            % {"name": person.display_name, "organisation": case.organisation.name},
-        )
     log_access(request, [person], via="workspace")
-    visible_existing = (
-        team_cases(request.user).filter(pk=existing.pk).exists() if existing else False
-    )
-    context = {"person": person, "form": form, "existing": existing if visible_existing else None}
+    context = {
+        "person": person,
+        "form": form,
+        "existing": existing,
+        "conflict": status == 409,
+        "consent_link": consent_refused,
+    }
     return render(request, "workspace/intake/case_form.html", context, status=status)
