@@ -5,6 +5,8 @@ refer, housing to place); the selectors hide a person from a provider without it
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -39,42 +41,81 @@ def consent_in_force(*, beneficiary_id, organisation_id, purpose: str, on=None) 
     ).exists()
 
 
+IN_FORCE, MISSING, WITHDRAWN, EXPIRED, NOT_YET = (
+    "in_force",
+    "missing",
+    "withdrawn",
+    "expired",
+    "not_yet",
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person's consent to one purpose stands on a day: in force, missing,
+    withdrawn (on ``date``), expired (on ``date``) or not yet in force (from ``date``)."""
+
+    state: str
+    date: datetime.date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == IN_FORCE
+
+
+def standing_among(consents: Iterable[Consent], on: datetime.date) -> Standing:
+    """The standing told by a person's consents to one purpose and organisation: shared by
+    the actions' refusals (``why_not``) and by the views that hide a person for lack of it
+    (``selectors.referral_views_for``), which read many people's consents in one query."""
+    consents = sorted(consents, key=lambda consent: consent.given_on, reverse=True)
+    for consent in consents:
+        if consent.given_on <= on and (
+            (consent.withdrawn_on is None or consent.withdrawn_on > on)
+            and (consent.expires_on is None or consent.expires_on >= on)
+        ):
+            return Standing(IN_FORCE)
+    if not consents:
+        return Standing(MISSING)
+    latest = consents[0]
+    if latest.withdrawn_on is not None and latest.withdrawn_on <= on:
+        return Standing(WITHDRAWN, latest.withdrawn_on)
+    if latest.expires_on is not None and latest.expires_on < on:
+        return Standing(EXPIRED, latest.expires_on)
+    return Standing(NOT_YET, latest.given_on)
+
+
 def why_not(*, beneficiary_id, organisation_id, purpose: str, on=None) -> str | None:
     """None if the consent is in force; otherwise the reason, as the worker should read it
     (missing, withdrawn on a date, or expired on a date)."""
     on = on or timezone.localdate()
-    consents = list(
+    standing = standing_among(
         Consent.objects.filter(
             beneficiary_id=beneficiary_id, organisation_id=organisation_id, purpose=purpose
-        ).order_by("-given_on")
+        ),
+        on,
     )
     label = ConsentPurpose(purpose).label
     what = REQUIRED_FOR.get(purpose, "")
-    for consent in consents:
-        in_force = consent.given_on <= on and (
-            (consent.withdrawn_on is None or consent.withdrawn_on > on)
-            and (consent.expires_on is None or consent.expires_on >= on)
-        )
-        if in_force:
-            return None
-    if not consents:
+    date = standing.date.isoformat() if standing.date else ""
+    if standing.state == IN_FORCE:
+        return None
+    if standing.state == MISSING:
         return _(
             "The person has not given consent to %(purpose)s: record it before you %(what)s."
         ) % {"purpose": label, "what": what}
-    latest = consents[0]
-    if latest.withdrawn_on is not None and latest.withdrawn_on <= on:
+    if standing.state == WITHDRAWN:
         return _(
             "The person withdrew consent to %(purpose)s on %(date)s: you cannot %(what)s "
             "unless they give it again."
-        ) % {"purpose": label, "date": latest.withdrawn_on.isoformat(), "what": what}
-    if latest.expires_on is not None and latest.expires_on < on:
+        ) % {"purpose": label, "date": date, "what": what}
+    if standing.state == EXPIRED:
         return _(
             "The person's consent to %(purpose)s expired on %(date)s: record it again before "
             "you %(what)s."
-        ) % {"purpose": label, "date": latest.expires_on.isoformat(), "what": what}
+        ) % {"purpose": label, "date": date, "what": what}
     return _("The consent to %(purpose)s starts on %(date)s: you cannot %(what)s yet.") % {
         "purpose": label,
-        "date": latest.given_on.isoformat(),
+        "date": date,
         "what": what,
     }
 

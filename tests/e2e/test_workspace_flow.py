@@ -136,9 +136,9 @@ def test_intake_to_closing(city, browser, live_server, screenshot):
     fill(browser, "birth_date", BIRTH.isoformat())
     choose(browser, "gender", "male")
     choose(browser, "residence_municipality", "Roma")
-    # Consent to case management, and to sharing with the providers he is referred to:
-    # without the latter the referral below would be refused.
-    for purpose in ("case_management", "sharing"):
+    # Consent to case management, to sharing with the providers he is referred to and to
+    # housing: without them the referral and the placement below would be refused.
+    for purpose in ("case_management", "sharing", "housing"):
         browser.find_element(By.CSS_SELECTOR, f"input[name=consents][value={purpose}]").click()
     check_page(browser, screenshot, "03-person-form")
     click_button(browser, "Register the person")

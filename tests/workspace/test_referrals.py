@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary, Referral, ReferralStatus
+from beneficiaries.models import Beneficiary, Consent, ConsentPurpose, Referral, ReferralStatus
+from core.models import AuditEntry
 from services.models import Role, ServiceStatus
 from tests.factories import (
     BeneficiaryFactory,
@@ -213,6 +214,45 @@ def test_refer_to_inactive_service_is_refused(login, social_worker, case, shelte
     assert not Referral.objects.exists()
 
 
+def test_refer_without_sharing_consent_shows_why(login, social_worker, case, shelter, person):
+    Consent.objects.filter(
+        beneficiary=person, purpose=ConsentPurpose.SHARING_WITH_PROVIDERS
+    ).update(withdrawn_on=datetime.date(2024, 2, 1))
+    client = login(social_worker)
+    reason = (
+        "The person withdrew consent to sharing with the providers referred to on 2024-02-01: "
+        "you cannot refer the case to a provider unless they give it again."
+    )
+    # Said on the page before searching, and again when the worker refers anyway.
+    assert reason in client.get(refer_url(case)).content.decode()
+    response = client.post(
+        refer_url(case), {"service": shelter.service_id, "offering": shelter.pk, "reason": "x"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert reason in html and 'role="alert"' in html
+    assert not Referral.objects.exists()
+    assert not AuditEntry.objects.filter(action="referral_create").exists()
+
+
+def test_refer_and_answer_write_one_audit_row_each_via_the_workspace(
+    login, social_worker, provider_staff, case, shelter
+):
+    login(social_worker).post(
+        refer_url(case), {"service": shelter.service_id, "offering": shelter.pk}
+    )
+    referral = Referral.objects.get(case=case)
+    assert move(login(provider_staff), referral, ReferralStatus.ACCEPTED).status_code == 302
+    rows = AuditEntry.objects.filter(target_id=str(referral.pk)).order_by("at", "pk")
+    assert [(row.action, row.actor, row.via) for row in rows] == [
+        ("referral_create", social_worker, "workspace"),
+        ("referral_move", provider_staff, "workspace"),
+    ]
+    assert rows[1].details == {"from": "referred", "to": "accepted"}
+    case.refresh_from_db()
+    assert case.last_activity_at >= rows[1].at
+
+
 def test_refer_offering_of_another_service_is_refused(
     login, social_worker, case, shelter, provider_organisation, town
 ):
@@ -286,32 +326,60 @@ def test_incoming_lists_referrals_to_the_provider_only(
 
 
 def test_incoming_queries_do_not_grow(login, provider_staff, organisation, shelter):
+    """Full, sealed and anonymous rows alike: the views of a page cost the same number of
+    queries for 3 referrals as for 30."""
     client = login(provider_staff)
 
     def make(count):
-        for _ in range(count):
-            case = CaseFactory(beneficiary=BeneficiaryFactory(registered_by=organisation))
+        for number in range(count):
+            kind = number % 3
+            case = CaseFactory(
+                beneficiary=BeneficiaryFactory(registered_by=organisation),
+                protected=kind == 1,
+                consents=[] if kind == 2 else None,
+            )
             NeedFactory(case=case)
             ReferralFactory(case=case, service=shelter.service, offering=shelter)
 
-    make(2)
+    make(3)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("workspace:incoming"))
-    make(10)
+    make(27)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("workspace:incoming"))
-    assert response.context["page"].paginator.count == 12
+    assert response.context["page"].paginator.count == 30
+    kinds = [view.kind for view in response.context["page"].object_list]
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == {
+        "full": 9,
+        "sealed": 8,
+        "anonymous": 8,
+    }
     assert len(many) == len(few)
 
 
-def test_protected_case_referral_is_invisible_to_the_provider(login, provider_staff, case, shelter):
+def test_protected_case_referral_is_sealed_for_the_provider(
+    login, provider_staff, case, shelter, person
+):
+    """Issue 12: the receiving service sees a protected case's referral (it was a 404, so
+    a survivor could not be accepted) through the sealed view, and may answer it."""
     type(case).objects.filter(pk=case.pk).update(protected=True)
+    NeedFactory(case=case, description="Secret description of the need")
     referral = ReferralFactory(case=case, service=shelter.service, offering=shelter)
     client = login(provider_staff)
-    assert client.get(reverse("workspace:referral", args=[referral.pk])).status_code == 404
     response = client.get(reverse("workspace:incoming"), {"status": "all"})
-    assert list(response.context["page"].object_list) == []
-    assert move(client, referral, ReferralStatus.ACCEPTED).status_code == 404
+    [view] = response.context["page"].object_list
+    assert (view.pk, view.kind) == (referral.pk, "sealed")
+    html = response.content.decode()
+    assert "sealed" in html and "housing" in html and "Secret description" not in html
+    page = client.get(reverse("workspace:referral", args=[referral.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Age band" in html and "Birth year" not in html
+    assert str(person.birth_date.year) not in html and person.codice_fiscale not in html
+    assert "housing: high" in html and "Protected case:" in html
+    assert move(client, referral, ReferralStatus.ACCEPTED).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
 
 
 # --- The provider answers ------------------------------------------------------------------

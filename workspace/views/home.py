@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from beneficiaries.models import CaseStatus, Need, Referral, ReferralStatus
-from beneficiaries.visibility import scope_of
+from beneficiaries.selectors import referral_views_for, shown_cases
+from beneficiaries.visibility import casework_case_q, scope_of
 from config.access_log import log_access
 from registry.models import Municipality
 from services.models import Organisation
@@ -36,8 +37,9 @@ def _workspace_home(request):
     if scope.casework:
         context.update(_caseload(request))
     if scope.provider:
-        context["incoming"] = list(incoming_referrals(request.user, scope)[:10])
-        log_access(request, [r.case for r in context["incoming"]], via="workspace-list")
+        incoming = incoming_referrals(request.user, scope)[:10]
+        context["incoming"] = referral_views_for(request.user, incoming, needs=False)
+        log_access(request, shown_cases(context["incoming"]), via="workspace-list")
     if request.htmx and request.htmx.target == "caseload":
         return render(request, "workspace/partials/caseload.html", context)
     return render(request, "workspace/home.html", context)
@@ -109,8 +111,10 @@ def _caseload(request) -> dict:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     follow_ups = list(follow_ups)
     log_access(request, [*page.object_list, *follow_ups], via="workspace-list")
+    # The team's side only: a referral the user made to a case they no longer work on is
+    # read, if at all, through the provider's view.
     sent = (
-        Referral.objects.visible_to(user)
+        Referral.objects.filter(casework_case_q(scope, prefix="case__"))
         .filter(referred_by=user, status__in=WAITING)
         .select_related("service", "case__beneficiary")
         .order_by("-referred_on")[:10]
@@ -128,10 +132,11 @@ def _caseload(request) -> dict:
 
 
 def incoming_referrals(user, scope):
-    """Referrals to the user's provider organisations still waiting for an answer."""
+    """Referrals to the user's provider organisations still waiting for an answer; what
+    is shown of the person is the referral's view (``referral_views_for``)."""
     return (
         Referral.objects.visible_to(user)
         .filter(service__organisation__in=scope.provider, status__in=WAITING)
-        .select_related("service", "offering__site", "case__beneficiary")
+        .select_related("service")
         .order_by("referred_on", "pk")
     )

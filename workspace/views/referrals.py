@@ -1,19 +1,22 @@
 """Referrals: the case team finds a service and refers; the provider answers.
 
-Searching reuses the directory's rules (``services.api``): the same listed services and
+Searching reuses the directory's rules (``services.selectors``): the same listed services and
 sites, the same category branch, the same distance maths, and the same confidentiality
 rule — a confidential site's address is never shown, and neither is its distance, which
 would give it away.
+
+Referring and answering go through the domain actions (``referral_create``,
+``referral_move``), which check every rule and write the audit row; these views only turn
+the form into a call and a refusal into the form's errors. What a page shows of the person
+is the referral's view (``beneficiaries.selectors``): full, sealed (a protected case) or
+an anonymous stub (no consent to sharing in force), with the reason.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,17 +30,18 @@ from django.db.models import (
     When,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beneficiaries.activity import touch
-from beneficiaries.models import Need, Referral, ReferralStatus
 from beneficiaries.actions.referrals import TRANSITIONS, referral_create, referral_move, sides_of
+from beneficiaries.consent import why_not
+from beneficiaries.models import ConsentPurpose, Referral, ReferralStatus
+from beneficiaries.selectors import referral_view_for, referral_views_for, shown_cases
 from config.access_log import log_access
+from core.errors import STALE, ActionError, kind_of
+from core.forms import add_errors
 from registry.models import Municipality
-from services.api import category_branch_q
 from services.confidentiality import (
     confidential_site_q,
     location_visible_q,
@@ -45,6 +49,7 @@ from services.confidentiality import (
 )
 from services.distance import Circle, rounded_km
 from services.models import Capacity, Service, ServiceAtSite, ServiceStatus, Site
+from services.selectors import category_branch_q
 from workspace.access import team_case_or_404, workspace_view
 from workspace.forms.referrals import IncomingFilter, ReferForm, ReferralMoveForm, ServiceSearchForm
 
@@ -59,6 +64,8 @@ MOVE_LABELS = {
     ReferralStatus.CLOSED: gettext_lazy("Close"),
 }
 REASON_REQUIRED = {ReferralStatus.DECLINED, ReferralStatus.CLOSED}
+# The move form's hidden fields: a refusal naming them stands above the form's buttons.
+HIDDEN_FIELDS = {"status": NON_FIELD_ERRORS, "version": NON_FIELD_ERRORS}
 
 
 # --- Finding a service and referring ------------------------------------------------------
@@ -156,27 +163,30 @@ def refer(request, pk):
     context = _search_context(request, case)
     if request.htmx and request.htmx.target == RESULTS_TARGET:
         return render(request, "workspace/referrals/results.html", context)
+    # The refusal the worker would meet on referring, said before they search.
+    context["consent_refusal"] = why_not(
+        beneficiary_id=case.beneficiary_id,
+        organisation_id=case.organisation_id,
+        purpose=ConsentPurpose.SHARING_WITH_PROVIDERS,
+    )
     return render(request, "workspace/referrals/refer.html", context)
 
 
 def _refer_post(request, pk):
+    case = team_case_or_404(request, pk)
     form = ReferForm(request.POST)
-    errors: list[str] = []
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                case = team_case_or_404(request, pk, lock=True)
-                referral_create(
-                    actor=request.user,
-                    case=case,
-                    service=data["service"],
-                    offering=data["offering"],
-                    reason=data["reason"].strip(),
-                )
-                touch(case.pk)
-        except ValidationError as error:
-            errors = [message for messages_ in error.message_dict.values() for message in messages_]
+            referral_create(
+                acting_user=request.user,
+                case=case,
+                service=data["service"],
+                offering=data["offering"],
+                reason=data["reason"].strip(),
+            )
+        except ActionError as error:
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -184,12 +194,9 @@ def _refer_post(request, pk):
                 % {"service": data["service"].name},
             )
             return redirect("workspace:case", pk=case.pk)
-    else:
-        errors = [message for messages_ in form.errors.values() for message in messages_]
-    case = team_case_or_404(request, pk)
     context = _search_context(request, case)
     context.update(
-        refer_errors=errors,
+        refer_errors=[message for messages_ in form.errors.values() for message in messages_],
         refer_offering=request.POST.get("offering", ""),
         refer_reason=request.POST.get("reason", ""),
     )
@@ -199,28 +206,6 @@ def _refer_post(request, pk):
 # --- The provider's incoming referrals -----------------------------------------------------
 
 
-def age_on(birth_date: datetime.date | None, today: datetime.date) -> int | None:
-    if birth_date is None:
-        return None
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
-
-
-def open_needs_prefetch(user, prefix: str = "") -> Prefetch:
-    """The open needs of the case (domain and severity only: no description is read)."""
-    return Prefetch(
-        f"{prefix}needs",
-        queryset=Need.objects.visible_to(user)
-        .filter(resolved_on__isnull=True)
-        .only("id", "case_id", "domain", "severity")
-        .order_by("-severity", "domain"),
-        to_attr="open_needs",
-    )
-
-
 @workspace_view(provider=True)
 def incoming(request):
     user, scope = request.user, request.scope
@@ -228,17 +213,12 @@ def incoming(request):
     referrals = Referral.objects.visible_to(user).filter(service__organisation__in=scope.provider)
     if (statuses := filters.statuses()) is not None:
         referrals = referrals.filter(status__in=statuses)
-    referrals = (
-        referrals.select_related("service", "offering__site", "case__beneficiary")
-        .prefetch_related(open_needs_prefetch(user, "case__"))
-        .order_by("referred_on", "created_at", "pk")
+    referrals = referrals.select_related("service", "offering__site").order_by(
+        "referred_on", "created_at", "pk"
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    today = timezone.localdate()
-    for referral in page.object_list:
-        referral.age = age_on(referral.case.beneficiary.birth_date, today)
-    log_access(request, [referral.case for referral in page.object_list], via="workspace-list")
+    page.object_list = referral_views_for(user, page.object_list)
+    log_access(request, shown_cases(page.object_list), via="workspace-list")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -252,22 +232,18 @@ def incoming(request):
 
 
 def _referrals(user):
+    """The referrals the user sees, with what their page shows of the referral itself; the
+    person is read by ``referral_views_for`` (full, sealed or anonymous), never here."""
     return (
         Referral.objects.visible_to(user)
-        .select_related(
-            "case__beneficiary",
-            "case__organisation",
-            "case__lead_worker",
-            "service__organisation",
-            "offering__site__municipality",
-            "referred_by",
-        )
+        .select_related("service__organisation", "offering__site__municipality")
         .defer("offering__site__municipality__boundary")
     )
 
 
 def allowed_moves(referral, sides: set[str]) -> list[str]:
-    """The statuses the user may move the referral to, in button order."""
+    """The statuses the user may move the referral to, in button order (the buttons the
+    page offers; ``referral_move`` decides)."""
     allowed = {
         new
         for (old, new), owners in TRANSITIONS.items()
@@ -276,7 +252,15 @@ def allowed_moves(referral, sides: set[str]) -> list[str]:
     return [status for status in MOVE_LABELS if status in allowed]
 
 
-def _detail(request, referral, *, bound: ReferralMoveForm | None = None, status=200, conflict=None):
+def _detail(
+    request,
+    referral,
+    *,
+    bound: ReferralMoveForm | None = None,
+    status=200,
+    conflict=None,
+    log: bool = False,
+):
     sides = sides_of(request.user, referral)
     moves = []
     for move in allowed_moves(referral, sides):
@@ -292,20 +276,15 @@ def _detail(request, referral, *, bound: ReferralMoveForm | None = None, status=
         moves.append(
             {"status": move, "label": label, "form": form, "needs_reason": move in REASON_REQUIRED}
         )
-    needs = list(
-        Need.objects.visible_to(request.user)
-        .filter(case=referral.case_id, resolved_on__isnull=True)
-        .only("id", "case_id", "domain", "severity")
-        .order_by("-severity", "domain")
-    )
+    view = referral_view_for(request.user, referral)
+    if log:
+        log_access(request, shown_cases([view]), via="workspace")
     site = referral.offering.site if referral.offering_id else None
     context = {
         "referral": referral,
-        "case": referral.case,
-        "person": referral.case.beneficiary,
+        "view": view,
         "site": site,
         "site_confidential": site is not None and not location_visible(request, site),
-        "needs": needs,
         "moves": moves,
         "sides": sides,
         "conflict": conflict,
@@ -323,47 +302,31 @@ def location_visible(request, site) -> bool:
 @workspace_view(casework=True, provider=True)
 def referral_detail(request, pk):
     referral = get_object_or_404(_referrals(request.user), pk=pk)
-    log_access(request, [referral.case], via="workspace")
-    return _detail(request, referral)
-
-
-class StaleVersion(Exception):
-    """The referral was saved by someone else since the page was shown."""
+    return _detail(request, referral, log=True)
 
 
 @require_POST
 @workspace_view(casework=True, provider=True)
 def referral_move_view(request, pk):
+    referral = get_object_or_404(_referrals(request.user), pk=pk)
     form = ReferralMoveForm(request.POST, auto_id=f"{request.POST.get('status', 'move')}-%s")
     if not form.is_valid():
-        referral = get_object_or_404(_referrals(request.user), pk=pk)
         return _detail(request, referral, bound=form, status=400)
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            referral = get_object_or_404(
-                _referrals(request.user).select_for_update(of=("self",)), pk=pk
-            )
-            if referral.version != data["version"]:
-                raise StaleVersion
-            referral_move(
-                actor=request.user,
-                referral=referral,
-                status=data["status"],
-                on=data["on"],
-                reason=data["reason"].strip() or None,
-            )
-            touch(referral.case_id)
-    except StaleVersion:
+        referral = referral_move(
+            acting_user=request.user,
+            referral=referral,
+            status=data["status"],
+            on=data["on"],
+            reason=data["reason"].strip() or None,
+            version=data["version"],
+        )
+    except ActionError as error:
         current = get_object_or_404(_referrals(request.user), pk=pk)
-        return _detail(request, current, status=409, conflict=current)
-    except ValidationError as error:
-        current = get_object_or_404(_referrals(request.user), pk=pk)
-        for field, field_messages in error.message_dict.items():
-            # The status is a hidden field: its messages stand above the form's buttons.
-            name = field if field in ("reason", "on") else None
-            for message in field_messages:
-                form.add_error(name, message)
+        if kind_of(error) == STALE:
+            return _detail(request, current, status=409, conflict=current)
+        add_errors(form, error, aliases=HIDDEN_FIELDS)
         return _detail(request, current, bound=form, status=400)
     messages.success(
         request,
