@@ -2,8 +2,17 @@
 
 Every list, form, inline, choice and look-up here starts from the model's
 ``visible_to(user)`` (beneficiaries/visibility.py): superusers get no bypass. Personal
-records are never deleted here (erasure is its own audited path), and the admin log
-names them by id, never by a person's name.
+records are never deleted here (erasure is its own audited path).
+
+Every write is a domain action (``beneficiaries/actions/``): the admin only turns the form
+into the action's arguments, and the action's refusal into form errors (the refused save
+is rolled back and the page comes back with the domain's message by the field it names:
+``registry.admin.AtlanteModelAdmin``). What no action expresses is read-only here: a
+referral's status and dates change through "Move the referral" on its page, a case is
+closed through "Close the case" on its page, a need is resolved and a consent withdrawn
+on their own pages, notes are never edited. The one audit is the actions' ``AuditEntry``
+(via "admin"): the admin's own log is not written, and a record's history page shows its
+audit rows.
 
 Encrypted columns (names, codice fiscale, need descriptions, note bodies) cannot be
 searched, sorted or filtered in SQL: a codice fiscale is found through its keyed hash.
@@ -12,42 +21,69 @@ searched, sorted or filtered in SQL: a codice fiscale is found through its keyed
 from __future__ import annotations
 
 import datetime
-import json
 import re
 
 from auditlog.models import LogEntry as AccessLogEntry
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.admin.options import get_content_type_for_model
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.codice_fiscale import check_consistency, normalise, validate_codice_fiscale
+from beneficiaries.actions.cases import (
+    CASE_EDITABLE,
+    case_close,
+    case_open,
+    case_update,
+    case_workers,
+    need_add,
+    need_resolve,
+    note_add,
+)
+from beneficiaries.actions.consents import consent_give, consent_withdraw
+from beneficiaries.actions.people import (
+    PERSON_FIELDS,
+    SPECIAL_CATEGORIES,
+    person_register,
+    person_update,
+)
+from beneficiaries.actions.referrals import referral_create, referral_move
+from beneficiaries.codice_fiscale import normalise
 from beneficiaries.encryption import EncryptedTextField
 from beneficiaries.models import (
     Beneficiary,
     Case,
+    CaseOutcome,
+    CaseStatus,
     Consent,
+    ConsentPurpose,
     Need,
     Note,
     Referral,
+    ReferralStatus,
     codice_fiscale_lookup_hash,
 )
-from beneficiaries.visibility import CASEWORK_ROLES, casework_case_q, scope_of
+from beneficiaries.visibility import casework_case_q, scope_of
 from config.access_log import log_access
+from core.errors import ActionError
+from core.models import AuditEntry
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,
     VersionCheckedForm,
-    add_errors,
+    refusal_for,
 )
 from services.admin import USER_LOOKUPS
-from services.models import Membership, Organisation
+from services.models import Organisation
 
 User = get_user_model()
 
@@ -78,14 +114,16 @@ def casework_organisations(request):
 
 
 def colleagues(request):
-    """Active social workers and coordinators of the user's casework organisations."""
-    casework = scope_of(request.user).casework
-    if not casework:
+    """Who may lead or join a case of the user's organisations: ``case_workers`` of each
+    (the actions' own reader: active users with an active social-worker or coordinator
+    membership of an active organisation)."""
+    organisations = sorted(scope_of(request.user).casework)
+    if not organisations:
         return User.objects.none()
-    members = Membership.objects.filter(
-        organisation__in=casework, active=True, role__in=CASEWORK_ROLES
-    ).values("user_id")
-    return User.objects.filter(is_active=True, pk__in=members)
+    q = Q()
+    for organisation_id in organisations:
+        q |= Q(pk__in=case_workers(organisation_id).values("pk"))
+    return User.objects.filter(q)
 
 
 # The user look-ups of the case form (served by the user admin, see services/admin.py).
@@ -118,9 +156,34 @@ def identifier_q(term: str, *, codice_fiscale_hash_path: str | None, date_path: 
     return q if q else None
 
 
-class PersonalDataAdmin(AtlanteModelAdmin):
-    """Base admin of a personal record: scoped by ``visible_to``, never deleted here."""
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Make the object the admin goes on with the record the action saved (its id, its
+    new version): the inlines hang on it, the redirect and the message name it."""
+    obj.__dict__.update(saved.__dict__)
 
+
+def changes_of(form: forms.ModelForm, names) -> dict:
+    """The fields among ``names`` that the user changed on the form, with their values."""
+    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+
+class PersonalForm(VersionCheckedForm):
+    """The form of a personal record: the version it was opened at (``seen_version``) goes
+    to the action, which checks it under its own row lock."""
+
+    version_checked_by_action = True
+
+
+class PersonalDataAdmin(AtlanteModelAdmin):
+    """Base admin of a personal record: scoped by ``visible_to``, never deleted here,
+    written through the domain actions (each subclass's ``save_model``), audited by them.
+
+    Inlines add their rows through ``inline_actions`` (model → function of the acting
+    user, the parent record and the inline form's cleaned data); their existing rows are
+    read-only (``PersonalInlineMixin``).
+    """
+
+    form = PersonalForm
     # Path to the keyed hash of the person's codice fiscale, for search.
     codice_fiscale_hash_path: str | None = None
     date_search_path: str | None = None
@@ -136,9 +199,12 @@ class PersonalDataAdmin(AtlanteModelAdmin):
     }
     # Fields fixed once the record exists (e.g. the case a need belongs to).
     readonly_on_change: tuple[str, ...] = ()
-    # The field that records who wrote the record: the requesting user, never chosen.
+    # The field that records who wrote the record: the action sets it, never chosen.
     actor_field: str | None = None
+    # model of an inline -> function(acting_user, parent, cleaned_data) adding one row.
+    inline_actions: dict = {}
     search_help_text = _("Codice fiscale, or the first 8 characters of the record id.")
+    object_history_template = "admin/beneficiaries/audit_history.html"
 
     def get_changelist_instance(self, request):
         # The list page shows people too: one access-log row per record on the page.
@@ -212,32 +278,79 @@ class PersonalDataAdmin(AtlanteModelAdmin):
         return fieldsets
 
     def save_model(self, request, obj, form, change):
+        # Kept for personal admins elsewhere that still save some fields themselves (the
+        # ones here all write through their actions and override this).
         if not change and self.actor_field:
             setattr(obj, f"{self.actor_field}_id", request.user.pk)
         super().save_model(request, obj, form, change)
 
-    # The admin log is plain text: name a person's record by its id, not by the person.
-    def log_repr(self, obj) -> str:
-        with translation.override(None):
-            return f"{obj._meta.verbose_name} {str(obj.pk)[:8]}"
+    def save_related(self, request, form, formsets, change):
+        # No ``form.save_m2m()``: a many-to-many (a case's team) is the action's to write.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
-    def _log(self, request, obj, action_flag, message):
-        if isinstance(message, list):
-            message = json.dumps(message)
-        return LogEntry.objects.create(
-            user_id=request.user.pk,
-            content_type_id=get_content_type_for_model(obj).pk,
-            object_id=str(obj.pk),
-            object_repr=self.log_repr(obj),
-            action_flag=action_flag,
-            change_message=message,
-        )
+    def save_formset(self, request, form, formset, change):
+        """Each new inline row through its action; existing rows are read-only."""
+        add = self.inline_actions.get(formset.model)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.extra_forms:
+            if not inline_form.has_changed():
+                continue
+            if add is None:
+                raise PermissionDenied
+            try:
+                added = add(request.user, formset.instance, inline_form.cleaned_data)
+            except ActionError as error:
+                raise refusal_for(error, inline_form) from None
+            formset.new_objects.append(added)
 
+    # The actions write the one audit (AuditEntry, via "admin"): no admin log beside it.
     def log_addition(self, request, obj, message):
-        return self._log(request, obj, ADDITION, message)
+        return None
 
     def log_change(self, request, obj, message):
-        return self._log(request, obj, CHANGE, message)
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def audit_of(self, obj):
+        """The audit rows of the record (a case's: also those of its needs, goals, notes,
+        referrals and placements), oldest first."""
+        target = Q(target_type=ContentType.objects.get_for_model(self.model), target_id=str(obj.pk))
+        if isinstance(obj, Case):
+            target |= Q(case_id=obj.pk)
+        return (
+            AuditEntry.objects.filter(target)
+            .select_related("actor", "target_type")
+            .order_by("at", "pk")
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's change audit, in place of the admin log (which is not written)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        paginator = self.get_paginator(request, self.audit_of(obj), 100)
+        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change history: %s") % obj,
+            "subtitle": None,
+            "action_list": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "page_var": PAGE_VAR,
+            "pagination_required": paginator.count > 100,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -250,10 +363,13 @@ class PersonalDataAdmin(AtlanteModelAdmin):
 
 
 class PersonalInlineMixin:
-    """An inline of personal records: scoped by ``visible_to``, never deleted here."""
+    """An inline of personal records: scoped by ``visible_to``, never deleted here; its
+    existing rows are read-only (each change is an action on the row's own page, linked),
+    new rows go through the parent admin's ``inline_actions``."""
 
     can_delete = False
     extra = 0
+    show_change_link = True
     inline_select_related: tuple[str, ...] = ()
 
     def get_queryset(self, request):
@@ -265,58 +381,47 @@ class PersonalInlineMixin:
             queryset = queryset.order_by(*ordering)
         return queryset.select_related(*self.inline_select_related)
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-# Who wrote a record, by model: set to the requesting user on the inlines of a case.
-ACTOR_FIELDS = {Referral: "referred_by", Note: "author", Consent: "recorded_by"}
-
-
-def save_inline_with_actor(request, formset) -> None:
-    actor_field = ACTOR_FIELDS.get(formset.model)
-    for obj in formset.save(commit=False):
-        if actor_field and obj._state.adding:
-            setattr(obj, f"{actor_field}_id", request.user.pk)
-        obj.save()
-    formset.save_m2m()
+def _without(fieldsets, hidden) -> list:
+    """The fieldsets without the ``hidden`` fields (and without sets left empty)."""
+    hidden = set(hidden)
+    kept = [
+        (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+        for name, opts in fieldsets
+    ]
+    return [(name, opts) for name, opts in kept if opts["fields"]]
 
 
 # --- Beneficiary ------------------------------------------------------------------------
 
 
-class BeneficiaryForm(VersionCheckedForm):
-    def clean_codice_fiscale(self):
-        value = self.cleaned_data.get("codice_fiscale") or ""
-        return validate_codice_fiscale(value) if value.strip() else ""
+class BeneficiaryForm(PersonalForm):
+    """The record of a person; on registration, the consents they give today and the
+    worker's confirmation that a similar person already known is someone else. The rules
+    (codice fiscale, duplicates, residence) are ``person_register``'s and
+    ``person_update``'s."""
 
-    def clean(self):
-        cleaned = super().clean()
-        code = cleaned.get("codice_fiscale")
-        if not code:
-            return cleaned
-        try:
-            check_consistency(
-                code, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
-            )
-        except ValidationError as error:
-            add_errors(self, error)
-        if self.instance._state.adding or "codice_fiscale" in self.changed_data:
-            # The database keeps one record per codice fiscale whoever registered it;
-            # say so here rather than fail on save. Only existence is revealed, which
-            # the unique constraint would reveal anyway.
-            duplicate = Beneficiary.objects.filter(
-                codice_fiscale_hash=codice_fiscale_lookup_hash(code)
-            ).exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                self.add_error(
-                    "codice_fiscale",
-                    _(
-                        "A person with this codice fiscale is already registered. "
-                        "Search for them, or ask the organisation that follows them."
-                    ),
-                )
-        return cleaned
+    consents = forms.MultipleChoiceField(
+        label=_("consents given today"),
+        choices=ConsentPurpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Recorded for the registering organisation."),
+    )
+    confirm_different = forms.BooleanField(
+        label=_("this is someone else"),
+        required=False,
+        help_text=_(
+            "Tick only after checking that none of the people with a similar name and "
+            "birth year is this person."
+        ),
+    )
 
 
 class CaseSummaryInline(PersonalInlineMixin, admin.TabularInline):
@@ -327,13 +432,9 @@ class CaseSummaryInline(PersonalInlineMixin, admin.TabularInline):
     fields = ["opened_on", "organisation", "lead_worker", "status", "protected", "closed_on"]
     readonly_fields = fields
     inline_select_related = ("organisation", "lead_worker")
-    show_change_link = True
     verbose_name_plural = _("cases you can see")
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -347,7 +448,7 @@ class BeneficiaryAdmin(PersonalDataAdmin):
         "citizenship",
         "residence_municipality",
         "homeless",
-        "registered_by",
+        "registered_by_shown",
         "created_at",
     ]
     list_display_links = ["full_name"]
@@ -373,6 +474,7 @@ class BeneficiaryAdmin(PersonalDataAdmin):
     readonly_on_change = ("registered_by",)
     formfield_overrides = {EncryptedTextField: {"widget": forms.TextInput}}
     inlines = [CaseSummaryInline]
+    refusal_aliases = {"organisation": "registered_by"}
     fieldsets = [
         (
             _("Identity"),
@@ -391,36 +493,96 @@ class BeneficiaryAdmin(PersonalDataAdmin):
         (
             _("Special categories of data (GDPR art. 9-10)"),
             {
-                "fields": [
-                    "health_condition",
-                    "ethnic_minority",
-                    "violence_survivor",
-                    "criminal_record",
-                ],
+                "fields": list(SPECIAL_CATEGORIES),
                 "classes": ["collapse"],
                 "description": _("Record them only where the case needs them."),
             },
         ),
-        (_("Registration"), {"fields": ["registered_by"]}),
+        (_("Consent"), {"fields": ["consents"]}),
+        (_("Registration"), {"fields": ["registered_by", "confirm_different"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+    def get_queryset(self, request):
+        # ``sealed``: the person has a protected case the user does not work on.
+        return super().get_queryset(request).sealed_for(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        hidden = ["consents", "confirm_different"]
+        if getattr(obj, "sealed", False):
+            # Shown only through the protected case itself (and never changed here).
+            hidden += [*SPECIAL_CATEGORIES, "registered_by"]
+        return _without(fieldsets, hidden)
 
     def get_inlines(self, request, obj):
         # A person being registered has no cases yet.
         return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = person_register(
+                acting_user=request.user,
+                organisation=data["registered_by"],
+                **{name: data[name] for name in PERSON_FIELDS if name in data},
+                consents=data.get("consents") or (),
+                confirmed_different=data.get("confirm_different", False),
+            )
+        elif changes := changes_of(form, PERSON_FIELDS):
+            saved = person_update(
+                acting_user=request.user, person=obj, version=form.seen_version, **changes
+            )
+        else:
+            return
+        adopt(obj, saved)
 
     @admin.display(description=_("name"))
     def full_name(self, obj) -> str:
         # Decrypted in Python from the row already loaded: no query per row.
         return f"{obj.family_name} {obj.given_name}"
 
+    @admin.display(description=_("registered by"), ordering="registered_by__name")
+    def registered_by_shown(self, obj) -> str:
+        return "-" if getattr(obj, "sealed", False) else str(obj.registered_by)
+
 
 # --- Case and its inlines ---------------------------------------------------------------
+
+
+def _add_need(acting_user, case, data) -> Need:
+    return need_add(
+        acting_user=acting_user,
+        case=case,
+        domain=data["domain"],
+        severity=data["severity"],
+        identified_on=data["identified_on"],
+        description=data.get("description") or "",
+    )
+
+
+def _add_referral(acting_user, case, data) -> Referral:
+    return referral_create(
+        acting_user=acting_user,
+        case=case,
+        service=data["service"],
+        offering=data.get("offering"),
+        referred_on=data.get("referred_on"),
+        reason=data.get("reason") or "",
+    )
+
+
+def _add_note(acting_user, case, data) -> Note:
+    return note_add(acting_user=acting_user, case=case, body=data["body"])
 
 
 class NeedInline(PersonalInlineMixin, admin.TabularInline):
     model = Need
     fields = ["domain", "severity", "description", "identified_on", "resolved_on"]
+    # Resolved on the need's own page (need_resolve).
+    readonly_fields = ["resolved_on"]
     formfield_overrides = {EncryptedTextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
@@ -437,7 +599,8 @@ class ReferralInline(PersonalInlineMixin, admin.TabularInline):
         "reason",
         "referred_by",
     ]
-    readonly_fields = ["referred_by"]
+    # Moved on the referral's own page (referral_move); the referrer is the acting user.
+    readonly_fields = ["status", "responded_on", "started_on", "ended_on", "referred_by"]
     autocomplete_fields = ["service", "offering"]
     inline_select_related = ("referred_by",)
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
@@ -450,53 +613,39 @@ class NoteInline(PersonalInlineMixin, admin.StackedInline):
     inline_select_related = ("author",)
 
 
-class CaseForm(VersionCheckedForm):
+class CaseForm(PersonalForm):
+    """A case; on its page, closing it (``case_close``) with an outcome and a date."""
+
+    close_outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[("", "---------"), *CaseOutcome.choices],
+        required=False,
+        help_text=_("Choose an outcome to close the case when you save."),
+    )
+    close_on = forms.DateField(
+        label=_("closed on"), required=False, widget=AdminDateWidget, help_text=_("Today if empty.")
+    )
+    close_anyway = forms.BooleanField(
+        label=_("close anyway"),
+        required=False,
+        help_text=_(
+            "Close it even with open referrals or an ongoing placement: they stay as they are."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
+        if self.instance._state.adding:
             return
-        # Keep today's assignment selectable even if the worker has since moved on.
-        if "lead_worker" in self.fields:
-            field = self.fields["lead_worker"]
-            field.queryset = field.queryset | User.objects.filter(pk=self.instance.lead_worker_id)
-        if "team" in self.fields:
-            field = self.fields["team"]
-            team = self.instance.team.values("pk")
-            field.queryset = field.queryset | User.objects.filter(pk__in=team)
+        # Who may lead or join this case: its organisation's workers, and whoever is on
+        # it today (even if they have since moved on).
+        workers = case_workers(self.instance.organisation_id, self.instance)
+        for name in ("lead_worker", "team"):
+            if name in self.fields:
+                self.fields[name].queryset = workers
 
-    def clean(self):
-        cleaned = super().clean()
-        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
-        if organisation is None:
-            return cleaned
-        # Only workers of the case's organisation can see it (visibility.py): assigning
-        # anyone else would hand them a case they cannot open.
-        wanted = {}
-        if "lead_worker" in self.changed_data and cleaned.get("lead_worker"):
-            wanted["lead_worker"] = [cleaned["lead_worker"]]
-        if "team" in self.changed_data and cleaned.get("team") is not None:
-            before = (
-                set(self.instance.team.values_list("pk", flat=True)) if self.instance.pk else set()
-            )
-            wanted["team"] = [user for user in cleaned["team"] if user.pk not in before]
-        users = {user.pk for group in wanted.values() for user in group}
-        workers = set(
-            Membership.objects.filter(
-                organisation=organisation,
-                active=True,
-                role__in=CASEWORK_ROLES,
-                user__in=users,
-            ).values_list("user_id", flat=True)
-        )
-        for field, group in wanted.items():
-            outsiders = [str(user) for user in group if user.pk not in workers]
-            if outsiders:
-                self.add_error(
-                    field,
-                    _("Not a social worker or coordinator of %(organisation)s: %(users)s.")
-                    % {"organisation": organisation, "users": ", ".join(outsiders)},
-                )
-        return cleaned
+
+CLOSING_FIELDS = ["close_outcome", "close_on", "close_anyway"]
 
 
 @admin.register(Case)
@@ -523,14 +672,34 @@ class CaseAdmin(PersonalDataAdmin):
     )
     date_hierarchy = "opened_on"
     autocomplete_fields = ["beneficiary", "lead_worker", "team"]
-    readonly_on_change = ("beneficiary", "organisation")
+    # Status, closing date and outcome change by closing the case (case_close).
+    readonly_on_change = (
+        "beneficiary",
+        "organisation",
+        "opened_on",
+        "status",
+        "closed_on",
+        "outcome",
+    )
     inlines = [NeedInline, ReferralInline, NoteInline]
+    inline_actions = {Need: _add_need, Referral: _add_referral, Note: _add_note}
     scoped_choices = {**PersonalDataAdmin.scoped_choices, "lead_worker": colleagues}
+    refusal_aliases = {"outcome": "close_outcome", "closed_on": "close_on"}
     fieldsets = [
         (None, {"fields": ["beneficiary", "organisation", "lead_worker", "team", "protected"]}),
-        (_("Course"), {"fields": ["opened_on", "status", "closed_on", "outcome"]}),
+        (_("Course"), {"fields": ["opened_on", "follow_up_on", "status", "closed_on", "outcome"]}),
+        (_("Close the case"), {"fields": CLOSING_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new case is open: nothing about closing it yet.
+            return _without(fieldsets, ["status", "closed_on", "outcome", *CLOSING_FIELDS])
+        if obj.status == CaseStatus.CLOSED:
+            return _without(fieldsets, CLOSING_FIELDS)
+        return fieldsets
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "team" and "queryset" not in kwargs:
@@ -544,8 +713,38 @@ class CaseAdmin(PersonalDataAdmin):
             initial.setdefault("lead_worker", request.user.pk)
         return initial
 
-    def save_formset(self, request, form, formset, change):
-        save_inline_with_actor(request, formset)
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = case_open(
+                acting_user=request.user,
+                beneficiary=data["beneficiary"],
+                organisation=data["organisation"],
+                lead_worker=data.get("lead_worker"),
+                opened_on=data["opened_on"],
+                protected=data.get("protected", False),
+                follow_up_on=data.get("follow_up_on"),
+                team=data.get("team") or (),
+            )
+            adopt(obj, saved)
+            return
+        version = form.seen_version
+        if changes := changes_of(form, CASE_EDITABLE):
+            if "team" in changes:
+                changes["team"] = list(changes["team"])
+            saved = case_update(acting_user=request.user, case=obj, version=version, **changes)
+            adopt(obj, saved)
+            version = saved.version
+        if data.get("close_outcome"):
+            saved = case_close(
+                acting_user=request.user,
+                case=obj,
+                version=version,
+                outcome=data["close_outcome"],
+                closed_on=data.get("close_on") or timezone.localdate(),
+                close_anyway=data.get("close_anyway", False),
+            )
+            adopt(obj, saved)
 
     @admin.display(description=_("case"), ordering="pk")
     def short_id(self, obj) -> str:
@@ -591,26 +790,72 @@ class NeedAdmin(CaseRecordAdmin):
     search_fields = ["case__organisation__name"]
     date_hierarchy = "identified_on"
     ordering = ["-identified_on"]
+    # A need is described when it is added (need_add); afterwards it is only resolved.
+    readonly_on_change = ("case", "domain", "severity", "description", "identified_on")
     fieldsets = [
         (None, {"fields": ["case", "domain", "severity", "description"]}),
         (_("Dates"), {"fields": ["identified_on", "resolved_on"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return _without(fieldsets, ["resolved_on"]) if obj is None else fieldsets
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("identified_on", datetime.date.today())
         return initial
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            adopt(obj, _add_need(request.user, form.cleaned_data["case"], form.cleaned_data))
+        elif "resolved_on" in form.changed_data:
+            resolved = need_resolve(
+                acting_user=request.user,
+                need=obj,
+                resolved_on=form.cleaned_data["resolved_on"],
+            )
+            adopt(obj, resolved)
 
-class ReferralForm(VersionCheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        service = cleaned.get("service") or getattr(self.instance, "service", None)
-        offering = cleaned.get("offering")
-        if service is not None and offering is not None and offering.service_id != service.pk:
-            self.add_error("offering", _("This site does not offer the service referred to."))
-        return cleaned
+
+class ReferralForm(PersonalForm):
+    """A referral; on its page, moving it (``referral_move``): who may make which move is
+    the action's to say."""
+
+    move_to = forms.ChoiceField(
+        label=_("new status"),
+        choices=[
+            ("", "---------"),
+            *[(v, label) for v, label in ReferralStatus.choices if v != ReferralStatus.REFERRED],
+        ],
+        required=False,
+        help_text=_("Choose a status to move the referral to it when you save."),
+    )
+    move_on = forms.DateField(
+        label=_("on"), required=False, widget=AdminDateWidget, help_text=_("Today if empty.")
+    )
+    move_reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to decline or close it."),
+    )
+
+
+MOVE_FIELDS = ["move_to", "move_on", "move_reason"]
+REFERRAL_RECORD = [
+    "case",
+    "service",
+    "offering",
+    "status",
+    "referred_by",
+    "referred_on",
+    "responded_on",
+    "started_on",
+    "ended_on",
+    "reason",
+]
 
 
 @admin.register(Referral)
@@ -636,16 +881,28 @@ class ReferralAdmin(CaseRecordAdmin):
     search_fields = ["service__name", "service__organisation__name", "case__organisation__name"]
     date_hierarchy = "referred_on"
     autocomplete_fields = ["case", "service", "offering"]
-    readonly_on_change = ("case", "service")
+    # Once made, a referral changes only by moving it (referral_move): its status and
+    # dates are the action's to write, with the side (provider or case team) it checks.
+    readonly_on_change = tuple(REFERRAL_RECORD)
     actor_field = "referred_by"
+    refusal_aliases = {"status": "move_to", "on": "move_on", "reason": "move_reason"}
     fieldsets = [
         (None, {"fields": ["case", "service", "offering", "status", "referred_by"]}),
         (
             _("Dates"),
             {"fields": ["referred_on", "responded_on", "started_on", "ended_on", "reason"]},
         ),
+        (_("Move the referral"), {"fields": MOVE_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new referral is "referred": the status and its dates come with the moves.
+            hidden = ["status", "responded_on", "started_on", "ended_on", *MOVE_FIELDS]
+            return _without(fieldsets, hidden)
+        return fieldsets
 
     @admin.display(description=_("site"), ordering="offering__site__name")
     def site(self, obj):
@@ -656,6 +913,21 @@ class ReferralAdmin(CaseRecordAdmin):
         initial.setdefault("referred_on", datetime.date.today())
         return initial
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            adopt(obj, _add_referral(request.user, data["case"], data))
+        elif data.get("move_to"):
+            moved = referral_move(
+                acting_user=request.user,
+                referral=obj,
+                status=data["move_to"],
+                on=data.get("move_on"),
+                reason=(data.get("move_reason") or "").strip() or None,
+                version=form.seen_version,
+            )
+            adopt(obj, moved)
+
 
 @admin.register(Consent)
 class ConsentAdmin(PersonalDataAdmin):
@@ -663,6 +935,7 @@ class ConsentAdmin(PersonalDataAdmin):
         "beneficiary_name",
         "purpose",
         "given_on",
+        "expires_on",
         "withdrawn_on",
         "organisation",
         "recorded_by",
@@ -678,13 +951,18 @@ class ConsentAdmin(PersonalDataAdmin):
     codice_fiscale_hash_path = "beneficiary__codice_fiscale_hash"
     date_hierarchy = "given_on"
     autocomplete_fields = ["beneficiary"]
-    readonly_on_change = ("beneficiary", "organisation")
+    # Given once (consent_give); afterwards it is only withdrawn (consent_withdraw).
+    readonly_on_change = ("beneficiary", "purpose", "organisation", "given_on", "expires_on")
     actor_field = "recorded_by"
     fieldsets = [
         (None, {"fields": ["beneficiary", "purpose", "organisation", "recorded_by"]}),
-        (_("Dates"), {"fields": ["given_on", "withdrawn_on"]}),
+        (_("Dates"), {"fields": ["given_on", "expires_on", "withdrawn_on"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return _without(fieldsets, ["withdrawn_on"]) if obj is None else fieldsets
 
     @admin.display(description=_("beneficiary"))
     def beneficiary_name(self, obj) -> str:
@@ -694,6 +972,24 @@ class ConsentAdmin(PersonalDataAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("given_on", datetime.date.today())
         return initial
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            given = consent_give(
+                acting_user=request.user,
+                beneficiary=data["beneficiary"],
+                purpose=data["purpose"],
+                organisation=data["organisation"],
+                given_on=data["given_on"],
+                expires_on=data.get("expires_on"),
+            )
+            adopt(obj, given)
+        elif "withdrawn_on" in form.changed_data:
+            withdrawn = consent_withdraw(
+                acting_user=request.user, consent=obj, on=data["withdrawn_on"]
+            )
+            adopt(obj, withdrawn)
 
 
 @admin.register(Note)
@@ -710,6 +1006,15 @@ class NoteAdmin(CaseRecordAdmin):
         (None, {"fields": ["case", "body", "author"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
+
+    def has_change_permission(self, request, obj=None):
+        # A note is never edited: it is added (note_add), then read.
+        return obj is None and super().has_change_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        adopt(obj, _add_note(request.user, form.cleaned_data["case"], form.cleaned_data))
 
 
 # --- Access log ---------------------------------------------------------------------------

@@ -9,13 +9,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from config.access_log import log_access
+from core.errors import ActionError
+from core.forms import add_errors
+from core.locking import locked
 from registry.models import MetropolitanCity, Municipality, Zone
 
 # Big columns that no list, autocomplete or select should ever load.
@@ -66,27 +69,40 @@ def autocomplete_source(request) -> tuple[str, str, str] | None:
     return get.get("app_label", ""), get.get("model_name", ""), get.get("field_name", "")
 
 
-def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Attach a domain ValidationError to the form: by field where the form has the field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
 class VersionCheckedForm(forms.ModelForm):
     """Refuses a stale write: the record changed since the user opened the form.
 
     ``Tracked.version`` grows on every save; the change form carries the version the user
-    saw (see ``templates/admin/atlante/change_form.html``).
+    saw (see ``templates/admin/atlante/change_form.html``), read back as ``seen_version``.
+
+    Where the admin writes through a domain action that takes the version, the action
+    checks it under its own row lock and the form leaves it alone
+    (``version_checked_by_action``): one check, in one place, under one lock. Otherwise
+    the form checks it here with the row locked for the rest of the admin's transaction,
+    so that no other save can slip in between the check and this one.
     """
+
+    version_checked_by_action = False
+
+    @property
+    def seen_version(self) -> int | None:
+        """The version the user opened (None for a new record or a form without it)."""
+        seen = self.data.get(SEEN_VERSION, "") if self.is_bound else ""
+        return int(seen) if seen.isdigit() else None
 
     def clean(self):
         cleaned = super().clean()
-        seen = self.data.get(SEEN_VERSION, "")
-        current = getattr(self.instance, "version", None)
-        if self.instance.pk and current is not None and seen.isdigit() and int(seen) != current:
+        seen = self.seen_version
+        if self.version_checked_by_action or seen is None or self.instance._state.adding:
+            return cleaned
+        if getattr(self.instance, "version", None) is None:
+            return cleaned
+        current = self.instance.version
+        model = type(self.instance)
+        if transaction.get_connection(router.db_for_write(model)).in_atomic_block:
+            # The admin's change view is one transaction: the lock holds until it commits.
+            current = locked(model._base_manager.all(), self.instance.pk).version
+        if seen != current:
             raise ValidationError(
                 _(
                     "Someone else saved this record while you were editing it (version "
@@ -97,6 +113,37 @@ class VersionCheckedForm(forms.ModelForm):
                 params={"current": current, "seen": seen},
             )
         return cleaned
+
+
+# --- A domain action's refusal, shown on the form that was sent -------------------------
+
+# Where the refusal of the current POST is kept on the request, for the second rendering.
+REFUSAL_ATTR = "_atlante_refusal"
+
+
+def refusal_for(error: ActionError, form: forms.BaseForm | None) -> ActionError:
+    """Mark a refusal as belonging to ``form`` (an inline's form; None: the main form), so
+    that it is shown on that form when the page is rendered again."""
+    error.form_prefix = getattr(form, "prefix", None) if form is not None else None
+    return error
+
+
+def _refusing(form_class: type[forms.BaseForm], error: ActionError, aliases: dict) -> type:
+    """``form_class`` that, once validated, carries ``error`` if it is the form the
+    refusal belongs to (by its prefix). Nothing is written: it only adds errors. A
+    message about a hidden field (e.g. an inline's parent) stands above the form."""
+    prefix = getattr(error, "form_prefix", None)
+
+    class RefusedForm(form_class):
+        def full_clean(self):
+            super().full_clean()
+            if self.is_bound and self.prefix == prefix:
+                hidden = {name: None for name, f in self.fields.items() if f.widget.is_hidden}
+                add_errors(self, error, model=self._meta.model, aliases={**hidden, **aliases})
+
+    RefusedForm.__name__ = form_class.__name__
+    RefusedForm.__qualname__ = form_class.__qualname__
+    return RefusedForm
 
 
 class RelatedOnlyLightFilter(admin.RelatedOnlyFieldListFilter):
@@ -118,7 +165,16 @@ class RelatedOnlyLightFilter(admin.RelatedOnlyFieldListFilter):
 
 class AtlanteModelAdmin(admin.ModelAdmin):
     """Base admin: joins what the list shows, never loads boundaries, shows the tracking
-    fields read-only and refuses stale writes on versioned records."""
+    fields read-only and refuses stale writes on versioned records.
+
+    A domain action's refusal (``ActionError``) raised while saving — from ``save_model``,
+    ``save_related`` or ``save_formset`` — shows on the form that was sent, as a form
+    error by the field it names: everything the save wrote is rolled back (a savepoint),
+    then the same POST is validated again with the refusal added to the form it belongs
+    to (the main form, or the inline form marked by ``refusal_for``), so the page comes
+    back with the user's input and the domain's message. ``refusal_aliases`` maps an
+    action's field names to the main form's where they differ.
+    """
 
     form = VersionCheckedForm
     change_form_template = "admin/atlante/change_form.html"
@@ -128,6 +184,8 @@ class AtlanteModelAdmin(admin.ModelAdmin):
     # Columns of the joined rows that no page here shows (e.g. an encrypted identifier).
     defer_fields: tuple[str, ...] = ()
     list_per_page = 100
+    # Action field name -> main form field name, for refusals shown on the change form.
+    refusal_aliases: dict[str, str] = {}
 
     def optimise(self, queryset):
         related = tuple(self.list_select_related or ())
@@ -146,9 +204,10 @@ class AtlanteModelAdmin(admin.ModelAdmin):
         return record
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The forms check the rules first; the database has the last word under
-        # concurrency. Its refusal (or a domain function's) becomes a message, not a 500;
-        # the transaction of the form has been rolled back by then.
+        # The database has the last word under concurrency: its refusal (or another
+        # ValidationError raised while saving) becomes a message, not a 500; the
+        # transaction of the form has been rolled back by then. A domain action's refusal
+        # never gets here: ``_changeform_view`` shows it on the form.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
@@ -161,6 +220,30 @@ class AtlanteModelAdmin(admin.ModelAdmin):
             message = _("Not saved: %(reason)s") % {"reason": " ".join(error.messages)}
         self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method != "POST" or getattr(request, REFUSAL_ATTR, None) is not None:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ActionError as refusal:
+            # Rolled back to before the save. The second pass only validates and renders:
+            # the refused form is invalid now, so nothing is saved again.
+            setattr(request, REFUSAL_ATTR, refusal)
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, REFUSAL_ATTR, None)
+        return _refusing(form, refusal, self.refusal_aliases) if refusal is not None else form
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        refusal = getattr(request, REFUSAL_ATTR, None)
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if refusal is not None and getattr(refusal, "form_prefix", None) is not None:
+                formset.form = _refusing(formset.form, refusal, {})
+            yield formset, inline
 
     def tracking_fields(self) -> list[str]:
         names = {field.name for field in self.model._meta.concrete_fields}

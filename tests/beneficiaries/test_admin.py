@@ -4,8 +4,9 @@
   organisation's record cannot be opened by its address, nor offered in a look-up;
 * a codice fiscale finds its person through the keyed hash, and is never printed;
 * personal records are never deleted here;
-* a stale case form is refused; lists make the same number of queries for 3 rows as
-  for 30.
+* a stale case form is refused (by the action, under its lock); a save writes the
+  action's audit row, never the admin's log;
+* lists make the same number of queries for 3 rows as for 30.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from beneficiaries.models import Beneficiary, Case, CaseStatus, Consent, Need, Note, Referral
+from core.models import AuditEntry
 from services.models import Role
 from services.roles import ROLE_PERMISSIONS
 from tests.admin_pages import (
@@ -351,16 +353,31 @@ def test_change_page_of_a_visible_person_shows_the_name_and_codice_fiscale(clien
     assert person.codice_fiscale in body
 
 
-def test_saving_a_person_logs_the_record_id_not_the_name(client, world):
+def test_saving_a_person_writes_one_audit_row_by_record_id_and_no_admin_log(client, world):
+    # Issue 12: the action's change audit is the one audit; the admin's own log
+    # (django.contrib.admin's LogEntry) is no longer written for personal records.
     person = world.records["b1"]
     client.force_login(world.users["social_worker"])
     data = form_data(client.get(url(Beneficiary, "change", person.pk)))
     data["homeless"] = "on"
     response = client.post(url(Beneficiary, "change", person.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    entry = LogEntry.objects.get(object_id=str(person.pk))
-    assert entry.object_repr.endswith(str(person.pk)[:8])
-    assert NAME_IN_A[0] not in entry.object_repr
+    entry = AuditEntry.objects.get(target_id=str(person.pk))
+    assert (entry.action, entry.via, entry.fields) == ("person_update", "admin", ["homeless"])
+    assert NAME_IN_A[0] not in str(entry.details)
+    assert not LogEntry.objects.filter(object_id=str(person.pk)).exists()
+
+
+def test_history_page_shows_the_change_audit(client, world):
+    person = world.records["b1"]
+    client.force_login(world.users["social_worker"])
+    data = form_data(client.get(url(Beneficiary, "change", person.pk)))
+    data["homeless"] = "on"
+    client.post(url(Beneficiary, "change", person.pk), data)
+    body = client.get(url(Beneficiary, "history", person.pk)).content.decode()
+    assert "person_update" in body
+    assert "homeless" in body
+    assert NAME_IN_A[0] not in body.split('id="change-history"')[1]
 
 
 # --- No deletion -------------------------------------------------------------------------
@@ -398,15 +415,20 @@ def test_posting_delete_selected_deletes_nothing(client, world):
 # --- A stale form is refused ------------------------------------------------------------
 
 
+# Issue 12: the case form changes what case_update changes (lead worker, team, protected,
+# next follow-up); the opening date is read-only, and the stale check is the action's,
+# under its row lock, with the action's message.
+
+
 def test_fresh_case_form_saves(client, world):
     case = world.records["c1"]
     client.force_login(world.users["social_worker"])
     data = form_data(client.get(url(Case, "change", case.pk)))
-    data["opened_on"] = "2024-01-05"
+    data["follow_up_on"] = "2024-03-05"
     response = client.post(url(Case, "change", case.pk), data)
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.opened_on == datetime.date(2024, 1, 5)
+    assert case.follow_up_on == datetime.date(2024, 3, 5)
 
 
 def test_stale_case_form_is_refused_and_the_other_save_is_kept(client, world):
@@ -418,13 +440,13 @@ def test_stale_case_form_is_refused_and_the_other_save_is_kept(client, world):
     meanwhile.status = CaseStatus.SUSPENDED
     meanwhile.save()
 
-    data["opened_on"] = "2024-01-05"
+    data["follow_up_on"] = "2024-03-05"
     response = client.post(url(Case, "change", case.pk), data)
     assert response.status_code == 200
-    assert "Someone else saved this record while you were editing it" in (response.content.decode())
+    assert "Someone else changed this record since you read it" in response.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.SUSPENDED
-    assert case.opened_on == datetime.date(2024, 1, 10)
+    assert case.follow_up_on is None
     assert case.version == meanwhile.version
 
 
