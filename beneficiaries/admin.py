@@ -438,9 +438,34 @@ class CaseSummaryInline(PersonalInlineMixin, admin.TabularInline):
         return False
 
 
+class OwnOrganisationFilter(RelatedOnlyLightFilter):
+    """Filter by the registering organisation among the user's own casework organisations
+    only: listing (or filtering by) another organisation would tell which visible people it
+    registered, which a protected case keeps sealed."""
+
+    def field_choices(self, field, request, model_admin):
+        own = scope_of(request.user).casework
+        return [
+            (pk, name)
+            for pk, name in super().field_choices(field, request, model_admin)
+            if pk in own
+        ]
+
+
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(PersonalDataAdmin):
     form = BeneficiaryForm
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # A filter by registering organisation only among one's own (see
+        # OwnOrganisationFilter): the query string must not reach another's either.
+        if lookup.startswith("registered_by"):
+            own = {str(pk) for pk in scope_of(request.user).casework} if request else set()
+            values = value if isinstance(value, list | tuple) else [value]
+            if not all(str(item) in own for item in values):
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
     list_display = [
         "full_name",
         "birth_date",
@@ -456,7 +481,7 @@ class BeneficiaryAdmin(PersonalDataAdmin):
         "gender",
         "homeless",
         "residence_municipality__metropolitan_city",
-        ("registered_by", RelatedOnlyLightFilter),
+        ("registered_by", OwnOrganisationFilter),
     ]
     list_select_related = ("residence_municipality", "registered_by")
     # A placeholder that turns the search box and autocomplete on; the search itself is

@@ -39,8 +39,9 @@ from beneficiaries.models import (
 )
 from core.models import AuditEntry
 from registry.admin import SEEN_VERSION, VersionCheckedForm
-from services.models import Organisation
-from tests.admin_pages import admin_world, form_data, url
+from services.models import Organisation, Role
+from tests.admin_pages import admin_world, changelist_pks, form_data, staff, url
+from tests.factories import BeneficiaryFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -627,3 +628,33 @@ def test_a_form_without_an_action_checks_its_version_under_a_row_lock(organisati
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
     assert len(locks) == 1
     assert '"services_organisation"' in locks[0]
+
+
+def test_the_registering_organisation_filter_offers_and_applies_only_ones_own(
+    client, organisation, other_organisation, social_worker, make_member
+):
+    """A person followed by us, registered by an anti-violence centre with a protected case:
+    the people list neither offers the centre as a filter nor answers a filter by it."""
+    centre_worker = make_member(Role.SOCIAL_WORKER, organisation=other_organisation)
+    person = BeneficiaryFactory(registered_by=other_organisation)
+    CaseFactory(
+        beneficiary=person,
+        organisation=other_organisation,
+        protected=True,
+        lead_worker=centre_worker,
+    )
+    CaseFactory(beneficiary=person, organisation=organisation, lead_worker=social_worker)
+    client.force_login(staff(social_worker, Role.SOCIAL_WORKER))
+    page = client.get(url(Beneficiary, "changelist"))
+    assert person.pk in changelist_pks(page)
+    offered = {
+        choice["display"]
+        for spec in page.context["cl"].filter_specs
+        for choice in spec.choices(page.context["cl"])
+    }
+    assert other_organisation.name not in offered
+    filtered = client.get(
+        url(Beneficiary, "changelist"), {"registered_by__id__exact": other_organisation.pk}
+    )
+    # Refused as a lookup the admin does not allow (Django answers 400), never a list.
+    assert filtered.status_code == 400
