@@ -8,7 +8,7 @@ the ``cases:read`` scope to read and ``referrals:write`` to refer or answer a re
 from __future__ import annotations
 
 import django_filters
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,6 +23,15 @@ from beneficiaries.models import (
     Referral,
     ReferralStatus,
 )
+from beneficiaries.selectors import (
+    ANONYMOUS,
+    FULL,
+    SEALED,
+    people_for,
+    person_facts,
+    referral_view_for,
+    referral_views_for,
+)
 from beneficiaries.visibility import casework_case_q, scope_of
 from config.access_log import AccessLoggedMixin
 from config.api import (
@@ -32,9 +41,15 @@ from config.api import (
     StrictFilterBackend,
 )
 from config.permissions import Rule
-from config.writes import StrictFieldsMixin, VersionedUpdateMixin, domain_errors
-from services.api import StrictBooleanFilter, SyncFilterSet, listed_services
+from config.writes import (
+    StrictFieldsMixin,
+    VersionedUpdateMixin,
+    domain_errors,
+    expected_version,
+)
+from services.api.filters import StrictBooleanFilter, SyncFilterSet
 from services.models import ServiceAtSite
+from services.selectors import listed_services
 
 
 def cases_read(model: str) -> Rule:
@@ -68,7 +83,11 @@ class PersonalDataViewSet(AccessLoggedMixin, ScopedViewSet):
 
 class BeneficiarySerializer(serializers.ModelSerializer):
     """Special categories of data (health, ethnicity, violence, criminal record) reach only
-    the case teams; provider staff who see the person through a referral get ``null``."""
+    the case teams; provider staff who see the person through a referral get ``null``.
+    When the person has a protected case the caller does not work on (e.g. at an
+    anti-violence centre), the special categories are ``null`` for every other case team
+    too, and so is the registering organisation unless it is the caller's
+    (``selectors.person_facts``)."""
 
     residence_municipality = serializers.SlugRelatedField(
         slug_field="istat_code", read_only=True, allow_null=True
@@ -77,6 +96,7 @@ class BeneficiarySerializer(serializers.ModelSerializer):
     ethnic_minority = serializers.BooleanField(read_only=True, allow_null=True)
     violence_survivor = serializers.BooleanField(read_only=True, allow_null=True)
     criminal_record = serializers.BooleanField(read_only=True, allow_null=True)
+    registered_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Beneficiary
@@ -98,9 +118,10 @@ class BeneficiarySerializer(serializers.ModelSerializer):
 
     def to_representation(self, person):
         data = super().to_representation(person)
-        if not person.in_casework:
-            for field in SPECIAL_CATEGORY_FIELDS:
-                data[field] = None
+        facts = person_facts(self.context["request"].user, person)
+        for field in SPECIAL_CATEGORY_FIELDS:
+            data[field] = facts.special[field] if facts.special is not None else None
+        data["registered_by"] = facts.registered_by_id
         return data
 
 
@@ -117,17 +138,11 @@ class BeneficiaryViewSet(PersonalDataViewSet, mixins.ListModelMixin, mixins.Retr
     filterset_class = BeneficiaryFilter
 
     def get_queryset(self):
-        user = self.request.user
-        scope = scope_of(user)
-        team_cases = Case.objects.filter(casework_case_q(scope), beneficiary=OuterRef("pk"))
-        in_casework = Q(Exists(team_cases))
-        if scope.casework:
-            in_casework |= Q(registered_by__in=scope.casework)
+        # Annotated with ``sealed`` and ``in_casework``, which the serializer's masks read.
         return (
-            Beneficiary.objects.visible_to(user)
+            people_for(self.request.user)
             .select_related("residence_municipality")
             .defer("residence_municipality__boundary")
-            .annotate(in_casework=ExpressionWrapper(in_casework, output_field=BooleanField()))
         )
 
 
@@ -135,12 +150,17 @@ class BeneficiaryViewSet(PersonalDataViewSet, mixins.ListModelMixin, mixins.Retr
 
 
 class NeedSerializer(serializers.ModelSerializer):
+    description = serializers.CharField(read_only=True, allow_null=True)
+
     class Meta:
         model = Need
         fields = ("id", "domain", "severity", "description", "identified_on", "resolved_on")
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    """A need's description stays with the case team: ``null`` for whoever sees the case
+    as the provider it was referred to (as the workspace's referral page shows it)."""
+
     needs = NeedSerializer(many=True, read_only=True)
     team = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -162,6 +182,13 @@ class CaseSerializer(serializers.ModelSerializer):
             "version",
         )
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if not case.worked_on:
+            for need in data["needs"]:
+                need["description"] = None
+        return data
+
 
 class CaseFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
@@ -181,20 +208,78 @@ class CaseViewSet(PersonalDataViewSet, mixins.ListModelMixin, mixins.RetrieveMod
 
     def get_queryset(self):
         user = self.request.user
-        return Case.objects.visible_to(user).prefetch_related(
-            Prefetch(
-                "needs", queryset=Need.objects.visible_to(user).order_by("identified_on", "id")
-            ),
-            "team",
+        worked_on = casework_case_q(scope_of(user))
+        return (
+            Case.objects.visible_to(user)
+            .annotate(worked_on=ExpressionWrapper(worked_on, output_field=BooleanField()))
+            .prefetch_related(
+                Prefetch(
+                    "needs",
+                    queryset=Need.objects.visible_to(user).order_by("identified_on", "id"),
+                ),
+                "team",
+            )
         )
 
 
 # --- Referrals ---------------------------------------------------------------------------
 
 
+class ReferralPersonSerializer(serializers.Serializer):
+    """The person as the referral's view shows them: name and birth year in the full view;
+    the age band (never the birth date) and the name, as consented, in the sealed view."""
+
+    name = serializers.CharField(allow_null=True)
+    birth_year = serializers.IntegerField(allow_null=True)
+    age_band = serializers.CharField(allow_null=True)
+
+
+class ReferralNeedSerializer(serializers.Serializer):
+    """An open need: domain and severity, never the description."""
+
+    domain = serializers.CharField()
+    severity = serializers.IntegerField()
+
+
+class ReferralContactSerializer(serializers.Serializer):
+    """The contact route: the referring worker and the sending organisation."""
+
+    organisation = serializers.IntegerField(source="organisation_id")
+    organisation_name = serializers.CharField()
+    worker = serializers.IntegerField(source="worker_id")
+    worker_name = serializers.CharField()
+    worker_email = serializers.CharField()
+
+
+class ReferralListSerializer(serializers.ListSerializer):
+    """A page of referrals: their views are read together (a fixed number of queries)."""
+
+    def to_representation(self, data):
+        referrals = list(data.all() if hasattr(data, "all") else data)
+        views = referral_views_for(self.context["request"].user, referrals)
+        self.context.setdefault("referral_views", {}).update(
+            {view.referral.pk: view for view in views}
+        )
+        return super().to_representation(referrals)
+
+
 class ReferralSerializer(serializers.ModelSerializer):
+    """A referral with its view of the person (``beneficiaries.selectors``): ``view`` is
+    ``full`` (the case team, or the provider with the person's consent to sharing),
+    ``sealed`` (a protected case, for the provider: age band, needs, contact) or
+    ``anonymous`` (no consent to sharing in force: no person, no needs, no reason text),
+    and ``withheld_because`` says why the receiving service sees less than the full view."""
+
+    view = serializers.SerializerMethodField()
+    withheld_because = serializers.SerializerMethodField()
+    person = serializers.SerializerMethodField()
+    needs = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
     class Meta:
         model = Referral
+        list_serializer_class = ReferralListSerializer
         fields = (
             "id",
             "case",
@@ -209,8 +294,49 @@ class ReferralSerializer(serializers.ModelSerializer):
             "reason",
             "updated_at",
             "version",
+            "view",
+            "withheld_because",
+            "person",
+            "needs",
+            "contact",
         )
         read_only_fields = fields
+
+    def view_of(self, referral):
+        """The referral's view, read with its page's (``ReferralListSerializer``) or alone."""
+        views = self.context.setdefault("referral_views", {})
+        if referral.pk not in views:
+            views[referral.pk] = referral_view_for(self.context["request"].user, referral)
+        return views[referral.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[FULL, SEALED, ANONYMOUS]))
+    def get_view(self, referral) -> str:
+        return self.view_of(referral).kind
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_withheld_because(self, referral) -> str | None:
+        return self.view_of(referral).reason
+
+    @extend_schema_field(ReferralPersonSerializer(allow_null=True))
+    def get_person(self, referral) -> dict | None:
+        view = self.view_of(referral)
+        if view.anonymous:
+            return None
+        return {"name": view.name, "birth_year": view.birth_year, "age_band": view.age_band}
+
+    @extend_schema_field(ReferralNeedSerializer(many=True))
+    def get_needs(self, referral) -> list[dict]:
+        return [{"domain": n.domain, "severity": n.severity} for n in self.view_of(referral).needs]
+
+    @extend_schema_field(ReferralContactSerializer)
+    def get_contact(self, referral) -> dict:
+        return ReferralContactSerializer(self.view_of(referral).contact).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reason(self, referral) -> str | None:
+        """Why it was made, declined or closed: free text about the person, so ``null`` in
+        an anonymous stub."""
+        return self.view_of(referral).referral_reason
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -234,8 +360,8 @@ class ReferralCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def create(self, validated_data):
-        with domain_errors():
-            return referral_create(actor=self.context["request"].user, **validated_data)
+        with domain_errors(Referral):
+            return referral_create(acting_user=self.context["request"].user, **validated_data)
 
     def to_representation(self, referral):
         return ReferralSerializer(referral, context=self.context).data
@@ -243,16 +369,24 @@ class ReferralCreateSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class ReferralMoveSerializer(StrictFieldsMixin, serializers.Serializer):
     """A step in the referral's life: the new status, when, and why (declining and closing
-    need a reason)."""
+    need a reason). The action locks the referral and checks the version the caller read
+    (If-Match or ``version``; ``VersionedUpdateMixin`` has made sure there is one)."""
+
+    action_checks_version = True
 
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     on = serializers.DateField(required=False, help_text=_("date of the change (today)"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def update(self, referral, validated_data):
-        return referral_move(
-            actor=self.context["request"].user, referral=referral, **validated_data
-        )
+        request = self.context["request"]
+        with domain_errors(Referral):
+            return referral_move(
+                acting_user=request.user,
+                referral=referral,
+                version=expected_version(request),
+                **validated_data,
+            )
 
     def to_representation(self, referral):
         return ReferralSerializer(referral, context=self.context).data

@@ -197,13 +197,18 @@ class AtlanteAutoSchema(AutoSchema):
             extra["404"] = error_response(_("Not found, or an invalid cursor."), DETAIL_BODY)
         if rule is None or not rule.anonymous or self.method != "GET":
             extra["401"] = error_response(_("Credentials are needed."), DETAIL_BODY)
+        writes = self.method in ("POST", "PATCH")
+        # A domain action's refusal names its field (``config.writes.domain_errors``).
         extra["403"] = error_response(
-            _("The token lacks the scope, or the role does not allow this."), DETAIL_BODY
+            _("The token lacks the scope, or the role does not allow this."),
+            ERROR_BODY if writes else DETAIL_BODY,
         )
-        if self.method in ("POST", "PATCH"):
-            extra["409"] = error_response(_("The database refused the change."), DETAIL_BODY)
+        if writes:
+            extra["409"] = error_response(
+                _("The record's state, or the database, refused the change."), ERROR_BODY
+            )
         if self.method == "PATCH":
-            extra["412"] = error_response(_("Stale version: read the record again."), DETAIL_BODY)
+            extra["412"] = error_response(_("Stale version: read the record again."), ERROR_BODY)
             extra["428"] = error_response(
                 _("Send If-Match with the ETag, or version."), DETAIL_BODY
             )

@@ -15,7 +15,8 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from core.errors import CONFLICT, FORBIDDEN, STALE, kind_of
-from core.forms import constraint_field
+from core.forms import errors_by_field
+from core.locking import check_version
 
 VERSION_FIELD = "version"
 
@@ -44,24 +45,19 @@ def etag_of(instance) -> str:
 
 
 def as_drf_errors(error: DjangoValidationError, model=None) -> dict:
-    """Model errors as DRF errors, by field: a check constraint's message goes to the
-    field it is about; other whole-record errors become ``non_field_errors``."""
-    errors: dict[str, list[str]] = {}
-    parts = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: [error]}
-    for name, items in parts.items():
-        for item in items:
-            for message in DjangoValidationError(item).messages:
-                field = name
-                if name == NON_FIELD_ERRORS:
-                    field = constraint_field(model, item.code) or "non_field_errors"
-                errors.setdefault(field, []).append(message)
-    return errors
+    """A refusal as DRF errors, by field (``core.forms.errors_by_field``, the one mapper):
+    whole-record errors under DRF's ``non_field_errors``."""
+    return {
+        "non_field_errors" if name == NON_FIELD_ERRORS else name: messages
+        for name, messages in errors_by_field(error, model).items()
+    }
 
 
 @contextmanager
 def domain_errors(model=None) -> Iterator[None]:
     """A domain action's or the database's refusal as a 400, 403, 409 or 412 answer (by the
-    refusal's kind), with the messages by field; never a 500."""
+    refusal's kind: invalid, forbidden, conflict, stale), with the messages by field (e.g.
+    ``{"status": ["Only the receiving service can make this change."]}``); never a 500."""
     try:
         yield
     except DjangoValidationError as error:
@@ -140,8 +136,14 @@ def expected_version(request) -> int | None:
 
 
 class VersionedUpdateMixin:
-    """PATCH only, under a row lock, against the version the caller read; every read of
-    one record carries its version as an ETag."""
+    """PATCH only, against the version the caller read (428 without one, 412 when stale);
+    every read of one record carries its version as an ETag.
+
+    A serializer that writes through a domain action says so (``action_checks_version``):
+    it passes the version (``expected_version(request)``) to the action as ``version=``,
+    and the action locks the row and checks it. Otherwise the record is read here under a
+    row lock and checked with the same helper (``core.locking.check_version``) before the
+    serializer saves it."""
 
     http_method_names = ("get", "post", "patch", "head", "options")
 
@@ -151,9 +153,12 @@ class VersionedUpdateMixin:
         response["ETag"] = etag_of(instance)
         return response
 
+    def action_checks_version(self) -> bool:
+        return getattr(self.get_serializer_class(), "action_checks_version", False)
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.action == "partial_update":
+        if self.action == "partial_update" and not self.action_checks_version():
             # The record a PATCH changes is read under a row lock (get_object runs inside
             # the update's transaction), so the version compared is the one overwritten.
             queryset = queryset.select_for_update(of=("self",))
@@ -165,18 +170,13 @@ class VersionedUpdateMixin:
             raise PreconditionRequired
         with transaction.atomic():
             instance = self.get_object()
-            if instance.version != expected:
-                raise PreconditionFailed(
-                    _(
-                        "Someone else changed this record since you read it (now version "
-                        "%(current)d, you sent %(sent)d): read it again."
-                    )
-                    % {"current": instance.version, "sent": expected}
-                )
+            if not self.action_checks_version():
+                with domain_errors(type(instance)):
+                    check_version(instance, expected)
             serializer = self.get_serializer(instance, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
             with domain_errors(type(instance)):
-                serializer.save()
+                instance = serializer.save()
         response = Response(serializer.data)
         response["ETag"] = etag_of(instance)
         return response

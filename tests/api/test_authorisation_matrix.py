@@ -7,10 +7,12 @@ caller and each kind of object, the exact status the API answers; lists say whic
 world's objects they contain. The rules checked:
 
 * out-of-scope objects answer 404, exactly like missing ones, and never appear in lists;
-* a protected case (and its person, referrals and placements) reaches only its lead
-  worker, its team and the coordinators of the owning organisation;
-* provider staff see only the referrals made to their organisation's services, the
-  non-protected cases referred to them and the placements in their units;
+* a protected case (and its person and placements) reaches only its lead worker, its
+  team and the coordinators of the owning organisation; its referral reaches them and the
+  receiving provider, who answers it through the sealed view (issue 12);
+* provider staff see only the referrals made to their organisation's services (protected
+  cases' too), the non-protected cases referred to them and the placements in their
+  units;
 * officials, administrators and a superuser without memberships reach no personal record
   (their roles do not carry the permission: the whole endpoint answers 403);
 * a partner's token needs the rule's scope (403 without it) and then acts as its account;
@@ -34,6 +36,7 @@ from rest_framework.test import APIClient
 from beneficiaries.models import Beneficiary, Case, Referral
 from config import api_urls
 from config.permissions import EndpointRule
+from core.models import AuditEntry
 from gaps.models import CoverageResult, CoverageRun, Standard
 from housing.models import HousingUnit, Placement
 from partners.onboarding import register_partner
@@ -253,13 +256,17 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("case", "retrieve"): personal(
         casework=("own",), on_protected=("own", "protected"), providers=403, list_=False
     ),
+    # The receiving provider sees (and answers) a protected case's referral too: sealed.
     ("referral", "list"): personal(
-        casework=("own",), on_protected=("own", "protected"), providers=("incoming",), list_=True
+        casework=("own",),
+        on_protected=("own", "protected"),
+        providers=("incoming", "protected"),
+        list_=True,
     ),
     ("referral", "retrieve"): personal(
         casework=("own",),
         on_protected=("own", "protected"),
-        providers=("incoming",),
+        providers=("incoming", "protected"),
         list_=False,
     ),
     # Create: the kind is the case referred. A case outside the caller's casework is a
@@ -276,11 +283,11 @@ EXPECTED: dict[tuple[str, str], dict] = {
     )
     | dict.fromkeys(ON_PROTECTED, each(400, own=201, protected=201)),
     # Moves: the case team withdraws (closes) its referrals, the provider accepts those
-    # made to it; anything else out of scope is a 404.
+    # made to it (a protected case's too); anything else out of scope is a 404.
     ("referral", "partial_update"): personal(
         casework=("own",),
         on_protected=("own", "protected"),
-        providers=("incoming",),
+        providers=("incoming", "protected"),
         list_=False,
     ),
     ("placement", "list"): personal(
@@ -726,10 +733,13 @@ def test_cell(world, basename, action, caller, kind, expected):
             format="json",
         )
         assert response.status_code == expected, response.content
+        audited = AuditEntry.objects.filter(action="referral_create", via="api")
         if expected == 201:
             assert response.json()["case"] == str(case.pk)
             assert Referral.objects.count() == before + 1
+            assert audited.get().target_id == response.json()["id"]
         else:
+            assert not audited.exists()
             assert Referral.objects.count() == before
             if expected == 400:
                 assert set(response.json()) == {"case"}
@@ -762,8 +772,15 @@ def test_cell(world, basename, action, caller, kind, expected):
             assert response["ETag"] == f'"{after}"'
             if basename == "referral":
                 assert response.json()["status"] == patch_body(basename, caller, obj)["status"]
+                entry = AuditEntry.objects.get(target_id=str(obj.pk))
+                assert (entry.action, entry.via, entry.target_version) == (
+                    "referral_move",
+                    "api",
+                    after,
+                )
         else:
             assert after == version
+            assert not AuditEntry.objects.filter(target_id=str(obj.pk)).exists()
             if expected == 404:
                 assert set(response.json()) == {"detail"}
         return

@@ -7,8 +7,10 @@
 * capacity writes: If-Match → 200 with the new ETag, stale → 412, none → 428, unknown or
   read-only fields and broken model rules → 400 naming the field, and nothing changes in
   the database after a refused request;
-* referrals: created by the case team, answered by the receiving provider, each move
-  checked (who, which transition, the reason);
+* referrals: created by the case team (with the person's consent to sharing, 409 with the
+  reason without it), answered by the receiving provider, each move checked by the action
+  (who: 403, which transition: 409, the reason: 400, the version: 412), one audit row
+  via the API for each write;
 * a provider changes its own services (404 for another organisation's);
 * a list makes as many queries for 100 rows as for 10.
 """
@@ -22,7 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from beneficiaries.models import Gender, Referral, ReferralStatus
+from beneficiaries.models import Case, Consent, ConsentPurpose, Gender, Referral, ReferralStatus
+from core.models import AuditEntry
 from housing.models import UnitStatus, UnitType
 from services.models import Capacity, CapacityUnit, Role, Service
 from tests.factories import (
@@ -235,6 +238,26 @@ def referral_json(people, social_worker) -> dict:
         "reason": "",
         "updated_at": stamp(referral),
         "version": 1,
+        **referral_view_json(people, social_worker),
+    }
+
+
+def referral_view_json(people, social_worker) -> dict:
+    """The person as the referral's full view shows them (issue 12): the case team, and
+    the provider with Giulia's consent to sharing in force; needs without description."""
+    organisation = people["case"].organisation
+    return {
+        "view": "full",
+        "withheld_because": None,
+        "person": {"name": "Rossi Giulia", "birth_year": 1985, "age_band": None},
+        "needs": [{"domain": "housing", "severity": 3}],
+        "contact": {
+            "organisation": organisation.pk,
+            "organisation_name": organisation.name,
+            "worker": social_worker.pk,
+            "worker_name": social_worker.username,
+            "worker_email": social_worker.email,
+        },
     }
 
 
@@ -400,8 +423,10 @@ def snapshot(capacity):
             {"HTTP_IF_MATCH": '"7"'},
             412,
             {
-                "detail": "Someone else changed this record since you read it (now version 1, "
-                "you sent 7): read it again."
+                "version": [
+                    "Someone else changed this record since you read it (now version 1, "
+                    "you sent 7): read it again."
+                ]
             },
             id="stale",
         ),
@@ -498,6 +523,7 @@ def test_social_worker_refers_a_case(people, social_worker):
         "reason": "Needs a bed tonight.",
         "updated_at": stamp(referral),
         "version": 1,
+        **referral_view_json(people, social_worker),
     }
 
 
@@ -552,11 +578,13 @@ def test_provider_accepts_then_starts(people, provider_staff, social_worker):
     )
 
 
-def assert_refused(response, referral, answer):
+def assert_refused(response, referral, answer, status=400):
+    """Refused with the action's message by field; nothing changed, nothing audited."""
     before = referral.version
-    assert (response.status_code, response.json()) == (400, answer)
+    assert (response.status_code, response.json()) == (status, answer)
     referral.refresh_from_db()
     assert (referral.status, referral.version) == (ReferralStatus.REFERRED, before)
+    assert not AuditEntry.objects.filter(target_id=str(referral.pk)).exists()
 
 
 def test_provider_declines_without_reason(people, provider_staff):
@@ -578,21 +606,111 @@ def test_decline_needs_its_own_reason_not_the_referrers(people, provider_staff):
 
 
 def test_social_worker_may_not_accept(people, social_worker):
+    """A move the other side owns is forbidden (403, issue 12: it was a 400)."""
     referral = people["referral"]
     response = move(client_of(social_worker), referral, {"status": "accepted"})
     assert_refused(
-        response, referral, {"status": ["Only the receiving service can make this change."]}
+        response,
+        referral,
+        {"status": ["Only the receiving service can make this change."]},
+        status=403,
     )
 
 
 def test_wrong_transition(people, provider_staff):
+    """The wrong side: 403; a step the referral's state does not allow: 409 (both were
+    400 before issue 12)."""
     referral = people["referral"]
     response = move(client_of(provider_staff), referral, {"status": "closed", "reason": "x"})
-    assert_refused(response, referral, {"status": ["Only the case team can make this change."]})
+    assert_refused(
+        response, referral, {"status": ["Only the case team can make this change."]}, status=403
+    )
     response = move(client_of(provider_staff), referral, {"status": "active"})
     assert_refused(
-        response, referral, {"status": ["A referral cannot go from referred to active."]}
+        response,
+        referral,
+        {"status": ["A referral cannot go from referred to active."]},
+        status=409,
     )
+
+
+def test_move_against_a_stale_version_is_412_by_field(people, provider_staff):
+    """The action checks the version the caller read (If-Match or the body's version)."""
+    referral = people["referral"]
+    client = client_of(provider_staff)
+    message = (
+        "Someone else changed this record since you read it (now version 1, you sent 3): "
+        "read it again."
+    )
+    response = patch(
+        client, f"referrals/{referral.pk}", {"status": "accepted"}, HTTP_IF_MATCH='"3"'
+    )
+    assert_refused(response, referral, {"version": [message]}, status=412)
+    response = patch(client, f"referrals/{referral.pk}", {"status": "accepted", "version": 3})
+    assert_refused(response, referral, {"version": [message]}, status=412)
+    response = patch(client, f"referrals/{referral.pk}", {"status": "accepted"})
+    assert response.status_code == 428
+    response = patch(client, f"referrals/{referral.pk}", {"status": "accepted", "version": 1})
+    assert response.status_code == 200, response.content
+    assert response["ETag"] == '"2"'
+
+
+def test_move_writes_one_audit_row_via_the_api_and_touches_the_case(people, provider_staff):
+    referral, case = people["referral"], people["case"]
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Case.objects.filter(pk=case.pk).update(last_activity_at=long_ago)
+    response = move(client_of(provider_staff), referral, {"status": "accepted"})
+    assert response.status_code == 200, response.content
+    entry = AuditEntry.objects.get(target_id=str(referral.pk))
+    assert (entry.action, entry.via, entry.actor, entry.case_id) == (
+        "referral_move",
+        "api",
+        provider_staff,
+        case.pk,
+    )
+    assert entry.details == {"from": "referred", "to": "accepted"}
+    assert entry.target_version == 2
+    case.refresh_from_db()
+    assert case.last_activity_at > long_ago
+
+
+def test_referring_without_sharing_consent_is_409_with_the_reason(people, social_worker):
+    """Referring needs the person's consent to sharing with providers (issue 12)."""
+    case = people["case"]
+    Consent.objects.filter(
+        beneficiary=case.beneficiary, purpose=ConsentPurpose.SHARING_WITH_PROVIDERS
+    ).delete()
+    before = Referral.objects.count()
+    response = post_referral(
+        client_of(social_worker), {"case": str(case.pk), "service": people["shelter"].pk}
+    )
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "case": [
+                "The person has not given consent to sharing with the providers referred "
+                "to: record it before you refer the case to a provider."
+            ]
+        },
+    )
+    assert Referral.objects.count() == before
+    assert not AuditEntry.objects.filter(action="referral_create").exists()
+
+
+def test_referral_create_writes_one_audit_row_via_the_api(people, social_worker):
+    case = people["case"]
+    response = post_referral(
+        client_of(social_worker), {"case": str(case.pk), "service": people["shelter"].pk}
+    )
+    assert response.status_code == 201, response.content
+    entry = AuditEntry.objects.get(action="referral_create")
+    assert (entry.target_id, entry.via, entry.actor, entry.case_id) == (
+        response.json()["id"],
+        "api",
+        social_worker,
+        case.pk,
+    )
+    assert entry.fields == ["case", "referred_on", "service"]
 
 
 # --- Services --------------------------------------------------------------------------------

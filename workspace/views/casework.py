@@ -80,7 +80,13 @@ def _about_the_case(request, pk, error: ActionError):
         return None
     if error.kind == FORBIDDEN:
         raise Http404
-    return _closed(request, team_case_or_404(request, pk))
+    # The action's own words, as the admin and the API give them.
+    return _refused(
+        request,
+        team_case_or_404(request, pk),
+        " ".join(error.message_dict["case"]),
+        title=_("The case is closed"),
+    )
 
 
 def _form_refused(form, error: ActionError, model=None) -> int:
