@@ -1,8 +1,12 @@
 """Back office for housing: the stock of units and the placements of cases in them.
 
-Placements are written through ``housing/placements.py`` (the same rules as the
-database trigger and exclusion constraint), checked in the form first so that people
-get a precise message; the database stays the last word under concurrency.
+Every write is an action: a unit is added and changed through ``housing/actions/units.py``
+(the owner's staff and administrators; places never below the occupancy; a confidential
+unit's address for its owner's staff only), a placement is made and ended through
+``housing/actions/placements.py`` (the case team, with the person's consent to housing).
+The forms only parse the input; a refusal comes back on the form by the field it names.
+On a placement's page only its end can change (the end date and why): where and whom it
+places, and from when, are fixed once it exists.
 """
 
 from __future__ import annotations
@@ -10,68 +14,44 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.admin import PersonalDataAdmin
-from housing.actions.placements import (
-    PLACEABLE_STATUSES,
-    peak_occupancy,
-    placement_create,
-    placement_end,
-    validate_placement,
-)
+from beneficiaries.admin import PersonalDataAdmin, PersonalForm
+from core.errors import ActionError
+from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
+from housing.actions.units import UNIT_FIELDS, unit_create, unit_update
 from housing.models import HousingUnit, Placement
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,
-    VersionCheckedForm,
-    add_errors,
     autocomplete_source,
     count_of,
+    refusal_for,
 )
-from services.admin import ConfidentialAddressMixin, DirectoryOwnedMixin, NoDeleteMixin
-
-
-def _lock_unit(unit: HousingUnit) -> HousingUnit:
-    """The unit row, locked until the form's transaction ends where there is one: the
-    database trigger takes the same lock, so concurrent placements queue up."""
-    if transaction.get_connection().in_atomic_block:
-        return HousingUnit.objects.select_for_update().get(pk=unit.pk)
-    return unit
-
+from services.actions.records import adopt
+from services.admin import (
+    ActionAdminMixin,
+    ConfidentialAddressMixin,
+    DirectoryOwnedMixin,
+    InputOnlyFormMixin,
+    NoDeleteMixin,
+    changes_of,
+    values_of,
+)
 
 # --- Housing units ----------------------------------------------------------------------
 
 
-class HousingUnitForm(VersionCheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        places = cleaned.get("places")
-        # Still the stored row here: the form's values are copied onto it after clean().
-        unit = self.instance
-        if unit.pk and places is not None and places < unit.places:
-            # The rule of the database trigger unit_places_cover_placements.
-            peak = peak_occupancy(_lock_unit(unit), datetime.date.today(), None)
-            if peak > places:
-                self.add_error(
-                    "places",
-                    _(
-                        "The unit has %(peak)d current or planned placements at once: "
-                        "places cannot be fewer."
-                    )
-                    % {"peak": peak},
-                )
-        return cleaned
-
-
 @admin.register(HousingUnit)
 class HousingUnitAdmin(
-    ConfidentialAddressMixin, NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin
+    ConfidentialAddressMixin,
+    NoDeleteMixin,
+    DirectoryOwnedMixin,
+    ActionAdminMixin,
+    AtlanteModelAdmin,
 ):
-    form = HousingUnitForm
     organisation_path = "owner"
     owner_field = "owner"
     owner_choice_fields = {"owner": "pk"}
@@ -136,61 +116,19 @@ class HousingUnitAdmin(
     def taken_today(self, obj) -> int:
         return obj.taken_total
 
+    def create_record(self, request, form):
+        return unit_create(acting_user=request.user, **values_of(form, UNIT_FIELDS))
+
+    def update_record(self, request, obj, changes, version):
+        return unit_update(acting_user=request.user, unit=obj, version=version, **changes)
+
 
 # --- Placements -------------------------------------------------------------------------
 
 
-class PlacementForm(VersionCheckedForm):
-    """Checks a placement with the domain rules before the database does.
-
-    Adding: the full check (overlap for the person, places in the unit, open case,
-    placeable unit). Changing: a longer period is checked again; an earlier end needs a
-    reason, as ``placement_end`` asks.
-    """
-
-    action = "save"
-
-    def clean(self):
-        cleaned = super().clean()
-        placement = self.instance
-        adding = placement._state.adding
-        unit = cleaned.get("unit") if adding else placement.unit
-        case = cleaned.get("case") if adding else placement.case
-        starts_on = cleaned.get("starts_on") if "starts_on" in self.fields else placement.starts_on
-        ends_on = cleaned.get("ends_on") if "ends_on" in self.fields else placement.ends_on
-        if unit is None or case is None or starts_on is None or self.has_error("ends_on"):
-            return cleaned
-        if adding:
-            self.action = "create"
-            self._validate(unit, case, starts_on, ends_on, exclude_id=None)
-            return cleaned
-        # Still the stored values here: the form's are copied onto the instance later.
-        old_start, old_end = placement.starts_on, placement.ends_on
-        longer = starts_on < old_start or (
-            old_end is not None and (ends_on is None or ends_on > old_end)
-        )
-        if longer:
-            self._validate(unit, case, starts_on, ends_on, exclude_id=placement.pk)
-        elif ends_on is not None and ends_on != old_end and starts_on == old_start:
-            if ends_on <= starts_on:
-                self.add_error("ends_on", _("The end date must be after the start date."))
-            elif not (cleaned.get("end_reason") or "").strip():
-                self.add_error("end_reason", _("Say why the placement ends."))
-            else:
-                self.action = "end"
-        return cleaned
-
-    def _validate(self, unit, case, starts_on, ends_on, *, exclude_id) -> None:
-        try:
-            validate_placement(
-                unit=_lock_unit(unit),
-                case=case,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                exclude_id=exclude_id,
-            )
-        except ValidationError as error:
-            add_errors(self, error)
+class PlacementForm(InputOnlyFormMixin, PersonalForm):
+    """Input only: the placement rules, the consent and who may place or end are the
+    actions'; the version the user opened goes to ``placement_end``."""
 
 
 @admin.register(Placement)
@@ -220,10 +158,19 @@ class PlacementAdmin(PersonalDataAdmin):
     )
     date_hierarchy = "starts_on"
     autocomplete_fields = ["unit", "case"]
-    readonly_on_change = ("unit", "case", "beneficiary")
+    readonly_on_change = ("unit", "case", "beneficiary", "starts_on")
     fieldsets = [
         (None, {"fields": ["unit", "case", "beneficiary"]}),
-        (_("Period"), {"fields": ["starts_on", "ends_on", "end_reason"]}),
+        (
+            _("Period"),
+            {
+                "fields": ["starts_on", "ends_on", "end_reason"],
+                "description": _(
+                    "To end the placement, give the day the person leaves and why. An "
+                    "ended placement stays as it is."
+                ),
+            },
+        ),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
 
@@ -243,26 +190,41 @@ class PlacementAdmin(PersonalDataAdmin):
         initial.setdefault("starts_on", datetime.date.today())
         return initial
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.has_ended(obj):
+            readonly += ["ends_on", "end_reason"]
+        return readonly
+
+    @staticmethod
+    def has_ended(placement: Placement) -> bool:
+        """An end recorded (with its reason) or passed: nothing is left to change."""
+        ends_on = placement.ends_on
+        return bool(placement.end_reason) or (
+            ends_on is not None and ends_on <= timezone.localdate()
+        )
+
     def save_model(self, request, obj, form, change):
-        action = getattr(form, "action", "save")
-        if action == "create":
-            placed = placement_create(
-                actor=request.user,
-                unit=obj.unit,
-                case=obj.case,
-                starts_on=obj.starts_on,
-                ends_on=obj.ends_on,
-            )
-            # The admin goes on with the object it built: make it the saved one.
-            for name in ("id", "beneficiary_id", "created_at", "updated_at", "version"):
-                setattr(obj, name, getattr(placed, name))
-            obj._state.adding, obj._state.db = False, placed._state.db
-        elif action == "end":
-            placement_end(
-                actor=request.user, placement=obj, ends_on=obj.ends_on, reason=obj.end_reason
-            )
-        else:
-            super().save_model(request, obj, form, change)
+        try:
+            if not change:
+                saved = placement_create(
+                    acting_user=request.user,
+                    **values_of(form, ("unit", "case", "starts_on", "ends_on")),
+                )
+            elif changes_of(form):
+                # The only change a placement takes: its end, with the reason.
+                saved = placement_end(
+                    acting_user=request.user,
+                    placement=obj,
+                    ends_on=form.cleaned_data.get("ends_on"),
+                    reason=form.cleaned_data.get("end_reason", ""),
+                    version=form.seen_version,
+                )
+            else:
+                return
+        except ActionError as error:
+            raise refusal_for(error, None) from None
+        adopt(obj, saved)
 
     @admin.display(description=_("beneficiary"))
     def beneficiary_name(self, obj) -> str:

@@ -1,8 +1,9 @@
 """Housing stock and placements for partner systems and the browser.
 
 Units are listed with their availability today; their address and coordinates reach only
-the staff of the owning organisation (a flat's address is where someone lives). Placements
-are personal data and start from the one scoping function.
+the staff of the owning organisation (a flat's address is where someone lives), who change
+a unit's status through ``housing/actions/units.py``. Placements are personal data and
+start from the one scoping function; the API only reads them.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from config.api import (
 from config.permissions import Rule
 from config.writes import StrictInputSerializer, VersionedUpdateMixin
 from housing.actions.placements import PLACEABLE_STATUSES
+from housing.actions.units import unit_update
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
-from services.api import StrictBooleanFilter, SyncFilterSet
+from services.actions.records import adopt
+from services.api.filters import StrictBooleanFilter, SyncFilterSet
+from services.api_writes import ActionUpdateMixin
 from services.confidentiality import member_organisation_ids
 
 UNIT_ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
@@ -53,7 +57,7 @@ def with_availability(queryset, today):
     )
 
 
-class HousingUnitSerializer(StrictInputSerializer):
+class HousingUnitSerializer(ActionUpdateMixin, StrictInputSerializer):
     municipality = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
     occupied_now = serializers.IntegerField(read_only=True)
     free_places = serializers.IntegerField(read_only=True)
@@ -98,9 +102,9 @@ class HousingUnitSerializer(StrictInputSerializer):
         return data
 
     def update(self, unit, validated_data):
-        if "status" in validated_data and validated_data["status"] != unit.status:
-            validated_data.setdefault("status_since", timezone.localdate())
-        unit = super().update(unit, validated_data)
+        # The owner's staff change the status (the action dates it today unless told).
+        saved = unit_update(unit=unit, **self.action_arguments(validated_data))
+        adopt(unit, saved)
         # The answer shows availability as it is after the change.
         return with_availability(HousingUnit.objects.filter(pk=unit.pk), timezone.localdate()).get()
 

@@ -7,32 +7,67 @@ Two rules beyond the role permissions (services/roles.py):
   superusers edit them all (everyone with the permission may still view them);
 * the address and coordinates of a confidential site never reach anyone outside the
   owning organisation, superusers included: not in lists, forms, search or look-ups.
+
+Every write is a domain action (``services/actions``, ``housing/actions/units.py``): the
+forms only parse the input, ``save_model``, ``save_formset``, the delete paths and the
+list actions turn it into the action's arguments, and a refusal comes back on the form by
+the field it names (``registry.admin.AtlanteModelAdmin``). The actions hold who may write
+what: provider staff their own organisation's records, administrators all of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.constants import LOOKUP_SEP
+from django.forms.models import construct_instance
+from django.http import HttpResponseRedirect
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.errors import ActionError
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,
     VersionCheckedForm,
     autocomplete_source,
     count_of,
+    refusal_for,
 )
+from services.actions.capacity import (
+    CAPACITY_FIELDS,
+    capacity_create,
+    capacity_remove,
+    capacity_update,
+)
+from services.actions.directory import (
+    OFFERING_FIELDS,
+    ORGANISATION_FIELDS,
+    SERVICE_FIELDS,
+    SERVICE_MANY,
+    SITE_FIELDS,
+    offering_create,
+    offering_remove,
+    offering_update,
+    organisation_create,
+    organisation_update,
+    service_create,
+    service_update,
+    site_create,
+    site_update,
+)
+from services.actions.hours import HOURS_FIELDS, hours_add, hours_remove, hours_update
+from services.actions.records import adopt
 from services.confidentiality import confidential_site_q, member_organisation_ids
 from services.models import (
-    THIRD_SECTOR_FORMS,
     Capacity,
     Language,
     Membership,
@@ -254,6 +289,142 @@ class ConfidentialAddressMixin:
         return f"{obj.address}, {obj.postal_code}"
 
 
+# --- Writes through the domain actions -------------------------------------------------
+
+
+class InputOnlyFormMixin:
+    """The form parses what was typed and hands it on; the model's rules are the action's,
+    checked once, with the action's messages (not twice, with the model's here)."""
+
+    def _post_clean(self):
+        # As ModelForm's, without ``full_clean``: the record takes the typed values.
+        opts = self._meta
+        try:
+            self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class ActionForm(InputOnlyFormMixin, VersionCheckedForm):
+    """A directory record's form: the version the user opened goes to the action, which
+    checks it under its own row lock."""
+
+    version_checked_by_action = True
+
+
+class ActionInlineForm(InputOnlyFormMixin, forms.ModelForm):
+    """An inline row's form (capacity, opening hours, a service at a site)."""
+
+
+def changes_of(form: forms.ModelForm) -> dict:
+    """The fields the user changed on the form, with their values."""
+    return {
+        name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+    }
+
+
+def values_of(form: forms.ModelForm, names) -> dict:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+class ActionAdminMixin:
+    """An admin that writes through domain actions: ``create_record``, ``update_record``
+    and (where records may go) ``remove_record``; its inlines' rows through their own
+    ``create_row``, ``update_row`` and ``remove_row`` (``ActionInlineMixin``)."""
+
+    form = ActionForm
+
+    def create_record(self, request, form):
+        raise PermissionDenied
+
+    def update_record(self, request, obj, changes: dict, version: int | None):
+        raise PermissionDenied
+
+    def remove_record(self, request, obj) -> None:
+        raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = self.update_record(request, obj, changes_of(form), form.seen_version)
+            else:
+                saved = self.create_record(request, form)
+        except ActionError as error:
+            raise refusal_for(error, None) from None
+        adopt(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        # No ``form.save_m2m()``: many-to-many fields (a service's categories) are the
+        # action's to write.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            formset.writer = inline  # a class made for this request
+            yield formset, inline
+
+    def save_formset(self, request, form, formset, change):
+        """Each added, changed or deleted inline row through its inline's action."""
+        writer = formset.writer
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = set(formset.deleted_forms) if formset.can_delete else set()
+        for row_form in formset.forms:
+            row = row_form.instance
+            try:
+                if row_form in deleted:
+                    if row.pk is not None:
+                        writer.remove_row(request, row)
+                        formset.deleted_objects.append(row)
+                elif row.pk is None:
+                    if row_form.has_changed():
+                        added = writer.create_row(request, form.instance, row_form)
+                        formset.new_objects.append(added)
+                elif changes := changes_of(row_form):
+                    adopt(row, writer.update_row(request, row, changes))
+                    formset.changed_objects.append((row, list(changes)))
+            except ActionError as error:
+                raise refusal_for(error, row_form) from None
+
+    def delete_model(self, request, obj):
+        self.remove_record(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """The list's "delete" action: each record through the action, a refused one
+        named (and kept)."""
+        for obj in queryset:
+            try:
+                self.remove_record(request, obj)
+            except ActionError as error:
+                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ActionError as error:
+            self.message_user(
+                request,
+                _("Not deleted: %(reason)s") % {"reason": " ".join(error.messages)},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ActionInlineMixin:
+    """An inline whose rows are written by actions (see ``ActionAdminMixin``)."""
+
+    form = ActionInlineForm
+
+    def create_row(self, request, parent, form):
+        raise PermissionDenied
+
+    def update_row(self, request, row, changes: dict):
+        raise PermissionDenied
+
+    def remove_row(self, request, row) -> None:
+        raise PermissionDenied
+
+
 # --- Filters ----------------------------------------------------------------------------
 
 
@@ -290,31 +461,26 @@ class ServiceBranchFilter(CategoryBranchFilter):
 
 
 def _set_field(modeladmin, request, queryset, field: str, value) -> int:
-    """Set one field on the records the user may edit, saving (and logging) each one."""
+    """Set one field on the records the user may edit, each through the admin's update
+    action (its own transaction and audit row); a refused record is named, and kept."""
     changed = 0
     with translation.override(None):  # the admin log keeps field names untranslated
         label = str(modeladmin.model._meta.get_field(field).verbose_name)
     for obj in modeladmin.editable(request, queryset):
         if getattr(obj, field) == value:
             continue
-        setattr(obj, field, value)
-        obj.save(update_fields=[field])
+        try:
+            adopt(obj, modeladmin.update_record(request, obj, {field: value}, None))
+        except ActionError as error:
+            modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            continue
         modeladmin.log_change(request, obj, [{"changed": {"fields": [label]}}])
         changed += 1
     return changed
 
 
-class OrganisationForm(VersionCheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("runts_number") and cleaned.get("legal_form") not in THIRD_SECTOR_FORMS:
-            self.add_error("runts_number", _("Only third-sector bodies are entered in the RUNTS."))
-        return cleaned
-
-
 @admin.register(Organisation)
-class OrganisationAdmin(NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
-    form = OrganisationForm
+class OrganisationAdmin(NoDeleteMixin, DirectoryOwnedMixin, ActionAdminMixin, AtlanteModelAdmin):
     organisation_path = "pk"
     list_display = [
         "name",
@@ -355,6 +521,14 @@ class OrganisationAdmin(NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
     @admin.display(description=_("sites"), ordering="site_total")
     def site_count(self, obj) -> int:
         return obj.site_total
+
+    def create_record(self, request, form):
+        return organisation_create(acting_user=request.user, **values_of(form, ORGANISATION_FIELDS))
+
+    def update_record(self, request, obj, changes, version):
+        return organisation_update(
+            acting_user=request.user, organisation=obj, version=version, **changes
+        )
 
     @admin.action(description=_("Deactivate the selected organisations"), permissions=["change"])
     def deactivate(self, request, queryset):
@@ -532,25 +706,7 @@ class LanguageAdmin(AtlanteModelAdmin):
 # --- Services, sites, offerings ---------------------------------------------------------
 
 
-class ServiceForm(VersionCheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        # The same rules as the model's check constraints, said next to the field.
-        if cleaned.get("free_of_charge") is False and not cleaned.get("fees_description"):
-            self.add_error(
-                "fees_description", _("Describe the fees of a service that is not free.")
-            )
-        if cleaned.get("confidential") and not cleaned.get("public_contact"):
-            self.add_error(
-                "public_contact", _("A confidential service needs a public contact point.")
-            )
-        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
-        if low is not None and high is not None and low > high:
-            self.add_error("maximum_age", _("The maximum age is below the minimum age."))
-        return cleaned
-
-
-class ServiceAtSiteInline(OwnedInlineMixin, admin.TabularInline):
+class ServiceAtSiteInline(OwnedInlineMixin, ActionInlineMixin, admin.TabularInline):
     model = ServiceAtSite
     fields = ["site", "description"]
     autocomplete_fields = ["site"]
@@ -560,10 +716,20 @@ class ServiceAtSiteInline(OwnedInlineMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("site")
 
+    def create_row(self, request, parent, form):
+        return offering_create(
+            acting_user=request.user, service=parent, **values_of(form, ("site", "description"))
+        )
+
+    def update_row(self, request, row, changes):
+        return offering_update(acting_user=request.user, offering=row, version=None, **changes)
+
+    def remove_row(self, request, row):
+        offering_remove(acting_user=request.user, offering=row)
+
 
 @admin.register(Service)
-class ServiceAdmin(NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
-    form = ServiceForm
+class ServiceAdmin(NoDeleteMixin, DirectoryOwnedMixin, ActionAdminMixin, AtlanteModelAdmin):
     owner_choice_fields = {"organisation": "pk"}
     list_display = [
         "name",
@@ -632,6 +798,14 @@ class ServiceAdmin(NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
     def site_count(self, obj) -> int:
         return obj.site_total
 
+    def create_record(self, request, form):
+        return service_create(
+            acting_user=request.user, **values_of(form, (*SERVICE_FIELDS, *SERVICE_MANY))
+        )
+
+    def update_record(self, request, obj, changes, version):
+        return service_update(acting_user=request.user, service=obj, version=version, **changes)
+
     @admin.action(description=_("Mark the selected services as inactive"), permissions=["change"])
     def mark_inactive(self, request, queryset):
         changed = _set_field(self, request, queryset, "status", ServiceStatus.INACTIVE)
@@ -644,17 +818,14 @@ class ServiceAdmin(NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
         )
 
 
-class SiteForm(VersionCheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("confidential") and not cleaned.get("public_contact"):
-            self.add_error("public_contact", _("A confidential site needs a public contact point."))
-        return cleaned
-
-
 @admin.register(Site)
-class SiteAdmin(ConfidentialAddressMixin, NoDeleteMixin, DirectoryOwnedMixin, AtlanteModelAdmin):
-    form = SiteForm
+class SiteAdmin(
+    ConfidentialAddressMixin,
+    NoDeleteMixin,
+    DirectoryOwnedMixin,
+    ActionAdminMixin,
+    AtlanteModelAdmin,
+):
     owner_choice_fields = {"organisation": "pk"}
     list_display = [
         "name",
@@ -702,6 +873,12 @@ class SiteAdmin(ConfidentialAddressMixin, NoDeleteMixin, DirectoryOwnedMixin, At
     def service_count(self, obj) -> int:
         return obj.service_total
 
+    def create_record(self, request, form):
+        return site_create(acting_user=request.user, **values_of(form, SITE_FIELDS))
+
+    def update_record(self, request, obj, changes, version):
+        return site_update(acting_user=request.user, site=obj, version=version, **changes)
+
     @admin.action(description=_("Deactivate the selected sites"), permissions=["change"])
     def deactivate(self, request, queryset):
         changed = _set_field(self, request, queryset, "active", False)
@@ -721,19 +898,39 @@ class SiteAdmin(ConfidentialAddressMixin, NoDeleteMixin, DirectoryOwnedMixin, At
         )
 
 
-class CapacityInline(OwnedInlineMixin, admin.TabularInline):
+class CapacityInline(OwnedInlineMixin, ActionInlineMixin, admin.TabularInline):
     model = Capacity
     parent_organisation_path = "service__organisation"
     fields = ["unit", "total", "available", "description", "updated_at"]
     readonly_fields = ["updated_at"]
     extra = 0
 
+    def create_row(self, request, parent, form):
+        return capacity_create(
+            acting_user=request.user, offering=parent, **values_of(form, CAPACITY_FIELDS[1:])
+        )
 
-class OpeningHoursInline(OwnedInlineMixin, admin.TabularInline):
+    def update_row(self, request, row, changes):
+        return capacity_update(acting_user=request.user, capacity=row, version=None, **changes)
+
+    def remove_row(self, request, row):
+        capacity_remove(acting_user=request.user, capacity=row)
+
+
+class OpeningHoursInline(OwnedInlineMixin, ActionInlineMixin, admin.TabularInline):
     model = OpeningHours
     parent_organisation_path = "service__organisation"
     fields = ["weekday", "opens_at", "closes_at", "valid_from", "valid_to"]
     extra = 0
+
+    def create_row(self, request, parent, form):
+        return hours_add(acting_user=request.user, offering=parent, **values_of(form, HOURS_FIELDS))
+
+    def update_row(self, request, row, changes):
+        return hours_update(acting_user=request.user, hours=row, **changes)
+
+    def remove_row(self, request, row):
+        hours_remove(acting_user=request.user, hours=row)
 
 
 class OfferingBranchFilter(CategoryBranchFilter):
@@ -745,7 +942,7 @@ class OfferingBranchFilter(CategoryBranchFilter):
 
 
 @admin.register(ServiceAtSite)
-class ServiceAtSiteAdmin(DirectoryOwnedMixin, AtlanteModelAdmin):
+class ServiceAtSiteAdmin(DirectoryOwnedMixin, ActionAdminMixin, AtlanteModelAdmin):
     organisation_path = "service__organisation"
     owner_choice_fields = {"service": "organisation"}
     list_display = [
@@ -772,6 +969,15 @@ class ServiceAtSiteAdmin(DirectoryOwnedMixin, AtlanteModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("capacities")
+
+    def create_record(self, request, form):
+        return offering_create(acting_user=request.user, **values_of(form, OFFERING_FIELDS))
+
+    def update_record(self, request, obj, changes, version):
+        return offering_update(acting_user=request.user, offering=obj, version=version, **changes)
+
+    def remove_record(self, request, obj):
+        offering_remove(acting_user=request.user, offering=obj)
 
     @admin.display(description=_("organisation"), ordering="service__organisation__name")
     def organisation(self, obj):
@@ -807,7 +1013,7 @@ class OfferingPartMixin(DirectoryOwnedMixin):
 
 
 @admin.register(Capacity)
-class CapacityAdmin(OfferingPartMixin, AtlanteModelAdmin):
+class CapacityAdmin(OfferingPartMixin, ActionAdminMixin, AtlanteModelAdmin):
     list_display = ["offering", "unit", "total", "available", "updated_at"]
     list_filter = ["unit", "offering__service__status"]
     fieldsets = [
@@ -815,10 +1021,34 @@ class CapacityAdmin(OfferingPartMixin, AtlanteModelAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
 
+    def create_record(self, request, form):
+        return capacity_create(acting_user=request.user, **values_of(form, CAPACITY_FIELDS))
+
+    def update_record(self, request, obj, changes, version):
+        return capacity_update(acting_user=request.user, capacity=obj, version=version, **changes)
+
+    def remove_record(self, request, obj):
+        capacity_remove(acting_user=request.user, capacity=obj)
+
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(OfferingPartMixin, AtlanteModelAdmin):
+class OpeningHoursAdmin(OfferingPartMixin, ActionAdminMixin, AtlanteModelAdmin):
     list_display = ["offering", "weekday", "opens_at", "closes_at", "valid_from", "valid_to"]
     list_filter = ["weekday"]
     ordering = ["offering__service__name", "weekday", "opens_at"]
     fields = ["offering", "weekday", "opens_at", "closes_at", "valid_from", "valid_to"]
+
+    def create_record(self, request, form):
+        return hours_add(acting_user=request.user, **values_of(form, ("offering", *HOURS_FIELDS)))
+
+    def update_record(self, request, obj, changes, version):
+        # Opening hours have no version of their own: the action locks their schedule.
+        if "offering" in changes:
+            raise ActionError.on(
+                "offering",
+                _("Opening hours stay with their service at a site: add them to the other."),
+            )
+        return hours_update(acting_user=request.user, hours=obj, **changes)
+
+    def remove_record(self, request, obj):
+        hours_remove(acting_user=request.user, hours=obj)

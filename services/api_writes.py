@@ -1,16 +1,35 @@
 """What partner systems and providers may change in the directory: their own services'
-data and the capacity (free places) of their services at their sites."""
+data and the capacity (free places) of their services at their sites.
+
+The serializers parse the input; the change itself is the domain action's
+(``services/actions``), with the version the caller read (If-Match or ``version``)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.writes import StrictInputSerializer
+from config.writes import StrictInputSerializer, expected_version
+from services.actions.capacity import capacity_update
+from services.actions.directory import service_update
+from services.actions.records import adopt
 from services.models import Capacity, Language, Service, ServiceCategory
 
 
-class ServiceUpdateSerializer(StrictInputSerializer):
+class ActionUpdateMixin:
+    """Updates through a domain action, as the requesting user, against the version the
+    request names (If-Match or ``version``): the action locks the row and checks it, and
+    the view maps its refusal to the answer (``VersionedUpdateMixin``)."""
+
+    action_checks_version = True
+
+    def action_arguments(self, validated_data: dict) -> dict:
+        request = self.context["request"]
+        values = {name: value for name, value in validated_data.items() if name != "version"}
+        return {"acting_user": request.user, "version": expected_version(request), **values}
+
+
+class ServiceUpdateSerializer(ActionUpdateMixin, StrictInputSerializer):
     """The service's own description; where and by whom it is run is changed in the back
     office. ``categories`` and ``languages`` are given by code."""
 
@@ -46,8 +65,12 @@ class ServiceUpdateSerializer(StrictInputSerializer):
         )
         read_only_fields = ("id", "organisation", "updated_at", "version")
 
+    def update(self, instance, validated_data):
+        saved = service_update(service=instance, **self.action_arguments(validated_data))
+        return adopt(instance, saved)
 
-class CapacitySerializer(StrictInputSerializer):
+
+class CapacitySerializer(ActionUpdateMixin, StrictInputSerializer):
     """Free places (``available``) and the total of a service at a site, in one unit."""
 
     service = serializers.IntegerField(source="offering.service_id", read_only=True)
@@ -76,3 +99,7 @@ class CapacitySerializer(StrictInputSerializer):
             "version",
         )
         read_only_fields = ("id", "unit", "updated_at", "version")
+
+    def update(self, instance, validated_data):
+        saved = capacity_update(capacity=instance, **self.action_arguments(validated_data))
+        return adopt(instance, saved)

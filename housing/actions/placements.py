@@ -2,29 +2,37 @@
 
 Placing needs the person's consent to housing, given to the case's organisation; only the
 case team places and ends (the unit's owner sees placements in its units, read-only).
+The workspace, the admin and the API place and end through these two actions only.
 
 The same rules as the PostgreSQL trigger and exclusion constraint (migration 0002), checked
 first so that people get a precise message; the database stays the last word under
 concurrency (and is the only word for writes that bypass these functions).
 """
 
+from __future__ import annotations
+
 import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from beneficiaries.actions.cases import case_for_work
 from beneficiaries.activity import touch
 from beneficiaries.consent import why_not
-from beneficiaries.models import Case, CaseStatus, ConsentPurpose
+from beneficiaries.models import Case, ConsentPurpose
 from core import audit
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import check_version, locked
 from housing.models import HousingUnit, Placement, UnitStatus
 
 PLACEABLE_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.OCCUPIED)
+
+
+def _short_date(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _overlapping(queryset, starts_on: datetime.date, ends_on: datetime.date | None):
@@ -57,7 +65,7 @@ def peak_occupancy(
 
 
 def occupancy_today(unit: HousingUnit) -> int:
-    today = datetime.date.today()
+    today = timezone.localdate()
     return peak_occupancy(unit, today, today + datetime.timedelta(days=1))
 
 
@@ -69,39 +77,56 @@ def validate_placement(
     ends_on: datetime.date | None,
     exclude_id=None,
 ) -> None:
-    """Raise ValidationError (by field) if the placement breaks a housing rule."""
-    errors: dict[str, list[str]] = {}
+    """Raise ``ActionError`` (by field) if the placement breaks a housing rule: an empty
+    period is bad input; a unit not ready, a person placed already or a full unit is a
+    conflict with the stock's state. The case's own state is ``case_for_work``'s."""
     if ends_on is not None and ends_on <= starts_on:
-        errors.setdefault("ends_on", []).append(_("The end date must be after the start date."))
-    if case.status == CaseStatus.CLOSED:
-        errors.setdefault("case", []).append(_("The case is closed."))
+        raise ActionError.on("ends_on", _("The end date must be after the start date."))
     if unit.status not in PLACEABLE_STATUSES:
-        errors.setdefault("unit", []).append(
+        raise ActionError.on(
+            "unit",
             _("The unit is %(status)s: only available or occupied units take placements.")
-            % {"status": unit.get_status_display()}
+            % {"status": unit.get_status_display()},
+            kind=CONFLICT,
         )
-    if not errors:
-        same_person = _overlapping(
-            Placement.objects.filter(beneficiary_id=case.beneficiary_id).exclude(pk=exclude_id),
-            starts_on,
-            ends_on,
-        )
-        if same_person.exists():
-            errors.setdefault("starts_on", []).append(
-                _("This person already has a placement in this period.")
+    errors: dict[str, list[str]] = {}
+    same_person = _overlapping(
+        Placement.objects.filter(beneficiary_id=case.beneficiary_id).exclude(pk=exclude_id),
+        starts_on,
+        ends_on,
+    )
+    if same_person.exists():
+        errors["starts_on"] = [_("This person already has a placement in this period.")]
+    if peak_occupancy(unit, starts_on, ends_on, exclude_id=exclude_id) + 1 > unit.places:
+        errors["unit"] = [
+            ngettext(
+                "The unit has %(places)d place, taken in this period.",
+                "The unit has %(places)d places, all taken in this period.",
+                unit.places,
             )
-        peak = peak_occupancy(unit, starts_on, ends_on, exclude_id=exclude_id)
-        if peak + 1 > unit.places:
-            errors.setdefault("unit", []).append(
-                ngettext(
-                    "The unit has %(places)d place, taken in this period.",
-                    "The unit has %(places)d places, all taken in this period.",
-                    unit.places,
-                )
-                % {"places": unit.places}
-            )
+            % {"places": unit.places}
+        ]
     if errors:
-        raise ActionError(errors)
+        raise ActionError(errors, kind=CONFLICT)
+
+
+def _require_housing_consent(case: Case) -> None:
+    refusal = why_not(
+        beneficiary_id=case.beneficiary_id,
+        organisation_id=case.organisation_id,
+        purpose=ConsentPurpose.HOUSING,
+    )
+    if refusal:
+        raise ActionError.on("case", refusal, kind=CONFLICT)
+
+
+def _set_unit_status(unit: HousingUnit, status: str) -> bool:
+    """Move the unit to ``status`` from today (the unit is locked by the caller)."""
+    if unit.status == status:
+        return False
+    unit.status, unit.status_since = status, timezone.localdate()
+    unit.save(update_fields=["status", "status_since"])
+    return True
 
 
 @transaction.atomic
@@ -113,16 +138,14 @@ def placement_create(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> Placement:
-    """Place a case's person in a unit; the unit becomes occupied when it is full today."""
+    """Place a case's person in a unit; the unit becomes occupied when it is full today.
+
+    Only the case team places, on a case that is not closed, with the person's consent
+    to housing given to the case's organisation."""
     case = case_for_work(acting_user, case)
-    refusal = why_not(
-        beneficiary_id=case.beneficiary_id,
-        organisation_id=case.organisation_id,
-        purpose=ConsentPurpose.HOUSING,
-    )
-    if refusal:
-        raise ActionError.on("case", refusal, kind=CONFLICT)
-    unit = HousingUnit.objects.select_for_update().get(pk=unit.pk)
+    _require_housing_consent(case)
+    # The database trigger takes the same lock: concurrent placements queue up here.
+    unit = locked(HousingUnit.objects.all(), unit.pk)
     validate_placement(unit=unit, case=case, starts_on=starts_on, ends_on=ends_on)
     placement = Placement(unit=unit, case=case, starts_on=starts_on, ends_on=ends_on)
     placement.beneficiary_id = case.beneficiary_id
@@ -136,15 +159,16 @@ def placement_create(
             _("Someone placed a person in this unit, or this person, meanwhile: try again."),
             kind=CONFLICT,
         ) from error
-    if unit.status == UnitStatus.AVAILABLE and occupancy_today(unit) >= unit.places:
-        unit.status, unit.status_since = UnitStatus.OCCUPIED, datetime.date.today()
-        unit.save(update_fields=["status", "status_since", "updated_at"])
+    full = unit.status == UnitStatus.AVAILABLE and occupancy_today(unit) >= unit.places
+    if full:
+        _set_unit_status(unit, UnitStatus.OCCUPIED)
     audit.record(
         acting_user=acting_user,
         action="placement_create",
         target=placement,
         case_id=case.pk,
         fields=["unit", "case", "starts_on"] + (["ends_on"] if ends_on else []),
+        details={"unit": unit.pk, "unit_status": unit.status},
     )
     touch(case.pk)
     return placement
@@ -155,12 +179,14 @@ def placement_end(
     *,
     acting_user,
     placement: Placement,
-    ends_on: datetime.date,
+    ends_on: datetime.date | None,
     reason: str,
     version: int | None = None,
 ) -> Placement:
-    """End a placement on a date (exclusive); the unit becomes available if it frees up.
-    The case team ends it, on a closed case too (a tenancy may outlive its case)."""
+    """End a placement on a date (exclusive), or bring a planned end forward; the unit
+    becomes available if it frees up today. The case team ends it, on a closed case too
+    (a tenancy may outlive its case). An ended placement stays as it is, and an end is
+    never pushed later here (that would be a new placement)."""
     try:
         placement = locked(
             Placement.objects.filter(case__in=Case.objects.worked_on_by(acting_user)),
@@ -171,28 +197,40 @@ def placement_end(
             "placement", _("Only the case team can end this placement."), kind=FORBIDDEN
         ) from None
     check_version(placement, version)
-    if placement.ends_on is not None and placement.ends_on <= datetime.date.today():
+    planned = placement.ends_on
+    if planned is not None and (planned <= timezone.localdate() or placement.end_reason):
         raise ActionError.on(
             "ends_on",
-            _("This placement ended on %(date)s.") % {"date": placement.ends_on.isoformat()},
+            _("This placement already ended on %(date)s.") % {"date": _short_date(planned)}
+            if planned <= timezone.localdate()
+            else _("The end of this placement is recorded already: it ends on %(date)s.")
+            % {"date": _short_date(planned)},
             kind=CONFLICT,
         )
+    if ends_on is None:
+        raise ActionError.on("ends_on", _("Give the day the placement ends."))
     if ends_on <= placement.starts_on:
         raise ActionError.on("ends_on", _("The end date must be after the start date."))
+    if planned is not None and ends_on > planned:
+        raise ActionError.on(
+            "ends_on",
+            _("The placement is planned to end on %(date)s: here it can only end earlier.")
+            % {"date": _short_date(planned)},
+        )
     if not (reason or "").strip():
         raise ActionError.on("end_reason", _("Say why the placement ends."))
     placement.ends_on, placement.end_reason = ends_on, reason.strip()
-    placement.save(update_fields=["ends_on", "end_reason", "updated_at"])
-    unit = HousingUnit.objects.select_for_update().get(pk=placement.unit_id)
+    placement.save(update_fields=["ends_on", "end_reason"])
+    unit = locked(HousingUnit.objects.all(), placement.unit_id)
     if unit.status == UnitStatus.OCCUPIED and occupancy_today(unit) < unit.places:
-        unit.status, unit.status_since = UnitStatus.AVAILABLE, datetime.date.today()
-        unit.save(update_fields=["status", "status_since", "updated_at"])
+        _set_unit_status(unit, UnitStatus.AVAILABLE)
     audit.record(
         acting_user=acting_user,
         action="placement_end",
         target=placement,
         case_id=placement.case_id,
         fields=["ends_on", "end_reason"],
+        details={"unit": unit.pk, "unit_status": unit.status},
     )
     touch(placement.case_id)
     return placement

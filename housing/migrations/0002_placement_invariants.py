@@ -7,7 +7,7 @@
 * a unit's places cannot drop below its current or future occupancy.
 
 The embedded SQLite default does without them (architecture.md): there the domain
-functions in ``housing/placements.py`` make the same checks.
+functions in ``housing/actions/placements.py`` make the same checks.
 """
 
 from django.db import migrations

@@ -267,7 +267,8 @@ def test_stale_organisation_form_is_refused_and_the_other_save_is_kept(
     data["name"] = "My stale edit"
     response = client.post(address, data)
     assert response.status_code == 200
-    assert "Someone else saved this record while you were editing it" in (response.content.decode())
+    # The action checks the version the form was opened at, under its row lock.
+    assert "Someone else changed this record since you read it" in response.content.decode()
     provider_organisation.refresh_from_db()
     assert provider_organisation.name == "Saved by a colleague"
     assert provider_organisation.version == meanwhile.version

@@ -384,7 +384,11 @@ def test_place_for_a_closed_case_is_refused(login, social_worker, case, make_uni
         place_url(case, make_unit()), {"starts_on": TODAY.isoformat()}
     )
     assert response.status_code == 409
-    assert "The case is closed." in response.content.decode()
+    # The case team's one rule for every change to a closed case (case_for_work).
+    assert (
+        f"This case is closed (on {days(-1).isoformat()}): it can no longer be changed."
+        in response.content.decode()
+    )
     assert not Placement.objects.exists()
 
 

@@ -1,9 +1,11 @@
-"""Housing: the filters to find a unit that fits, placing a person, ending a placement."""
+"""Housing: the filters to find a unit that fits, placing a person, ending a placement.
+
+Input only (dates, choices, required fields): the rules are the placement actions', whose
+refusals ``core.forms.add_errors`` puts on these forms."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,12 +65,6 @@ class PlaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["starts_on"].initial = timezone.localdate
 
-    def add_domain_errors(self, error: ValidationError) -> None:
-        """The placement rules' errors by field; those about the unit or the case head
-        the form, since it has no such field."""
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 class PlacementEndForm(forms.Form):
     ends_on = forms.DateField(
@@ -85,8 +81,3 @@ class PlacementEndForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ends_on"].initial = timezone.localdate
-
-    def add_domain_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            field = {"end_reason": "reason"}.get(field, field)
-            self.add_error(field if field in self.fields else None, messages)

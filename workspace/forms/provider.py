@@ -1,37 +1,29 @@
-"""The provider screen's forms: free places and opening hours of every site, in one go."""
+"""The provider screen's forms: free places and opening hours of every site, in one go.
+
+Input only (numbers, times, which rows): the rules are the actions' (``services/actions``),
+whose refusals the view puts by field on the row they are about (``core.forms.add_errors``).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from config.writes import constraint_field
 from services.models import Capacity, OpeningHours
 
 ONE = Decimal(1)
 
 
-class ConstraintOnFieldMixin:
-    """A check constraint's message stands by the field it is about (as in the API's
-    ``as_drf_errors``), not above the row."""
+class InputOnlyMixin:
+    """A row's form parses what was typed and leaves its record as it is stored: the
+    model's rules are checked by the action that writes it, once, for every door."""
 
-    def _update_errors(self, errors):
-        if hasattr(errors, "error_dict") and NON_FIELD_ERRORS in errors.error_dict:
-            moved: dict[str, list] = {}
-            for name, items in errors.error_dict.items():
-                for item in items:
-                    field = name
-                    if name == NON_FIELD_ERRORS:
-                        field = constraint_field(self._meta.model, item.code) or name
-                        if field not in self.fields:
-                            field = NON_FIELD_ERRORS
-                    moved.setdefault(field, []).append(item)
-            errors = ValidationError(moved)
-        super()._update_errors(errors)
+    def _post_clean(self):
+        pass
 
 
 def mark_invalid(form) -> None:
@@ -43,7 +35,7 @@ def mark_invalid(form) -> None:
             attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
-class CapacityForm(ConstraintOnFieldMixin, forms.ModelForm):
+class CapacityForm(InputOnlyMixin, forms.ModelForm):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     class Meta:
@@ -69,7 +61,7 @@ class CapacityForm(ConstraintOnFieldMixin, forms.ModelForm):
                     )
 
 
-class OpeningHoursForm(ConstraintOnFieldMixin, forms.ModelForm):
+class OpeningHoursForm(InputOnlyMixin, forms.ModelForm):
     """A row of opening hours; a new row names its service at a site (hidden, set by the
     page), an existing row keeps its own."""
 

@@ -3,15 +3,15 @@
 Units are not personal data (every worker may look for a place), but the address of a
 confidential unit reaches only the members of the organisation that owns it. Placements are
 personal data: they start from ``Placement.objects.visible_to`` and, to be changed here,
-must belong to a case of the user's team. The rules are the domain functions'
-(``housing.placements``); the database has the last word under concurrency.
+must belong to a case of the user's team. Placing and ending are the actions'
+(``housing/actions/placements.py``: rules, consent, audit, last activity); these views
+only parse the form and show a refusal by field, with its status (400 bad input, 409 a
+clash with the stock's or the case's state).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,19 +19,20 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beneficiaries.activity import touch
 from config.access_log import log_access
+from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
+from core.forms import add_errors
+from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
 from housing.api import with_availability
 from housing.models import HousingUnit, Placement
-from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
 from registry.models import Municipality
 from services.confidentiality import member_organisation_ids
 from workspace.access import team_case_or_404, team_cases, workspace_view
 from workspace.forms.housing import HousingSearchForm, PlaceForm, PlacementEndForm
 
 RESULTS_CAP = 50
-# Errors about the period itself are bad input; the others clash with the stock's state.
-BAD_INPUT_FIELDS = ("ends_on",)
+# The answer to an action's refusal, by its kind (anything else is bad input: 400).
+STATUS_OF = {FORBIDDEN: 403, CONFLICT: 409, STALE: 409}
 
 
 def _short_date(value) -> str:
@@ -147,15 +148,12 @@ def _place_post(request, pk, unit_id):
         return _place_page(request, case, unit, form, status=400)
     starts_on, ends_on = form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]
     try:
-        with transaction.atomic():
-            placement_create(
-                actor=request.user, unit=unit, case=case, starts_on=starts_on, ends_on=ends_on
-            )
-            touch(case.pk)
-    except ValidationError as error:
-        form.add_domain_errors(error)
-        bad_input = any(field in error.message_dict for field in BAD_INPUT_FIELDS)
-        return _place_page(request, case, unit, form, status=400 if bad_input else 409)
+        placement_create(
+            acting_user=request.user, unit=unit, case=case, starts_on=starts_on, ends_on=ends_on
+        )
+    except ActionError as error:
+        add_errors(form, error, model=Placement)
+        return _place_page(request, case, unit, form, status=STATUS_OF.get(error.kind, 400))
     messages.success(
         request,
         _("Placed in %(code)s from %(date)s.")
@@ -167,16 +165,15 @@ def _place_post(request, pk, unit_id):
 # --- End a placement ---------------------------------------------------------------------
 
 
-def _placement_or_404(request, pk, *, lock: bool = False) -> Placement:
-    """A placement the user sees, of a case of the user's team."""
+def _placement_or_404(request, pk) -> Placement:
+    """A placement the user sees, of a case of the user's team (read without a lock: the
+    action that writes takes it)."""
     queryset = (
         Placement.objects.visible_to(request.user)
         .filter(case__in=team_cases(request.user).values("pk"))
         .select_related("unit__municipality", "unit__owner", "case__beneficiary")
         .defer("unit__municipality__boundary", "unit__owner__municipality")
     )
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -204,38 +201,21 @@ def placement_end_view(request, pk):
 
 
 def _placement_end_post(request, pk):
-    with transaction.atomic():
-        placement = _placement_or_404(request, pk, lock=True)
-        form = PlacementEndForm(request.POST)
-        if placement.end_reason:
-            form.add_error(
-                None,
-                _("This placement already ended on %(date)s.")
-                % {"date": _short_date(placement.ends_on)},
-            )
-            return _end_page(request, placement, form, status=409)
-        if not form.is_valid():
-            return _end_page(request, placement, form, status=400)
-        ends_on = form.cleaned_data["ends_on"]
-        if placement.ends_on is not None and ends_on > placement.ends_on:
-            form.add_error(
-                "ends_on",
-                _("The placement is planned to end on %(date)s: here it can only end earlier.")
-                % {"date": _short_date(placement.ends_on)},
-            )
-            return _end_page(request, placement, form, status=400)
-        try:
-            with transaction.atomic():
-                placement_end(
-                    actor=request.user,
-                    placement=placement,
-                    ends_on=ends_on,
-                    reason=form.cleaned_data["reason"],
-                )
-        except ValidationError as error:
-            form.add_domain_errors(error)
-            return _end_page(request, placement, form, status=400)
-        touch(placement.case_id)
+    placement = _placement_or_404(request, pk)
+    form = PlacementEndForm(request.POST)
+    if not form.is_valid():
+        return _end_page(request, placement, form, status=400)
+    ends_on = form.cleaned_data["ends_on"]
+    try:
+        placement_end(
+            acting_user=request.user,
+            placement=placement,
+            ends_on=ends_on,
+            reason=form.cleaned_data["reason"],
+        )
+    except ActionError as error:
+        add_errors(form, error, model=Placement, aliases={"end_reason": "reason"})
+        return _end_page(request, placement, form, status=STATUS_OF.get(error.kind, 400))
     messages.success(
         request,
         _("The placement in %(code)s ends on %(date)s.")

@@ -1,41 +1,52 @@
 """The provider screen: free places and opening hours of all the organisation's sites on
-one page, saved together in one transaction."""
+one page, saved together in one transaction.
+
+The forms parse the page; each changed row is written by its action
+(``services/actions``: capacity against the version shown, opening hours under the
+schedule's lock), and a refusal stands by the row and field it is about. One stale row,
+or one refused row, and nothing of the page is saved.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.errors import STALE, ActionError
+from core.forms import add_errors
+from services.actions.capacity import capacity_update
+from services.actions.hours import hours_add, hours_remove, hours_update
 from services.models import Capacity, OpeningHours, ServiceAtSite, Site
 from workspace.access import workspace_view
 from workspace.forms.provider import CapacityFormSet, mark_invalid, opening_hours_formset
 
 CAPACITY_PREFIX = "capacity"
 HOURS_PREFIX = "hours"
-
-
-class StaleCapacity(Exception):
-    def __init__(self, rows):
-        super().__init__()
-        self.rows = rows
+HOURS_FIELDS = ("weekday", "opens_at", "closes_at")
 
 
 def _querysets(provider):
+    """The organisation's sites, and the rows of its services there: what the actions let
+    its staff write (a service run by the organisation)."""
     sites = (
         Site.objects.filter(organisation__in=provider)
         .select_related("organisation", "municipality")
         .defer("municipality__boundary")
         .order_by("organisation__name", "name", "pk")
     )
-    offerings = ServiceAtSite.objects.filter(site__organisation__in=provider)
-    capacities = Capacity.objects.filter(offering__site__organisation__in=provider).order_by(
+    offerings = ServiceAtSite.objects.filter(
+        site__organisation__in=provider, service__organisation__in=provider
+    )
+    capacities = Capacity.objects.filter(offering__in=offerings).order_by(
         "offering__site__name", "offering__service__name", "unit", "pk"
     )
-    hours = OpeningHours.objects.filter(offering__site__organisation__in=provider).order_by(
+    hours = OpeningHours.objects.filter(offering__in=offerings).order_by(
         "offering_id", "weekday", "opens_at", "pk"
     )
     return sites, offerings, capacities, hours
@@ -54,6 +65,82 @@ def _formsets(data, offerings_list, offerings, capacities, hours):
     return capacity_formset, hours_formset
 
 
+def _write(form, model, write: Callable[[], object]) -> str | None:
+    """Run one row's action; its refusal goes on the row's form. The refusal's kind, or
+    None when the row was written."""
+    try:
+        write()
+    except ActionError as error:
+        if error.kind != STALE:
+            add_errors(form, error, model=model)
+        return error.kind
+    return None
+
+
+def _save_capacities(user, capacity_formset) -> tuple[list, bool]:
+    """Write the changed capacity rows; the stale forms, and whether any was refused."""
+    stale, refused = [], False
+    for form in capacity_formset.forms:
+        changed = [name for name in form.changed_data if name in ("available", "total")]
+        if not form.instance.pk or not changed:
+            continue
+        write = partial(
+            capacity_update,
+            acting_user=user,
+            capacity=form.instance,
+            version=form.cleaned_data["version"],
+            **{name: form.cleaned_data[name] for name in changed},
+        )
+        kind = _write(form, Capacity, write)
+        if kind == STALE:
+            stale.append(form)
+        refused = refused or kind is not None
+    return stale, refused
+
+
+def _hours_write(user, form, deleted: bool):
+    """The action that writes one row of opening hours, or None for a row left as it is."""
+    data, hours = form.cleaned_data, form.instance
+    if deleted:
+        return partial(hours_remove, acting_user=user, hours=hours) if hours.pk else None
+    if not hours.pk:
+        if not form.has_changed():
+            return None
+        values = {name: data[name] for name in HOURS_FIELDS}
+        return partial(hours_add, acting_user=user, offering=data["offering"], **values)
+    changed = {name: data[name] for name in form.changed_data if name in HOURS_FIELDS}
+    return partial(hours_update, acting_user=user, hours=hours, **changed) if changed else None
+
+
+def _save_hours(user, hours_formset) -> bool:
+    """Write the added, changed and deleted opening hours; whether any was refused."""
+    refused = False
+    deleted = set(hours_formset.deleted_forms)
+    for form in hours_formset.forms:
+        write = _hours_write(user, form, form in deleted)
+        if write is not None:
+            refused = _write(form, OpeningHours, write) is not None or refused
+    return refused
+
+
+def _stale_rows(stale, by_id, site_by_id) -> list[dict]:
+    """What changed meanwhile, row by row: the stored values now, and the ones sent."""
+    current = Capacity.objects.in_bulk([form.instance.pk for form in stale])
+    rows = []
+    for form in stale:
+        now = current.get(form.instance.pk, form.instance)
+        rows.append(
+            {
+                "label": _row_label(now, by_id, site_by_id),
+                "available": now.available,
+                "total": now.total,
+                "your_available": form.cleaned_data.get("available"),
+                "your_total": form.cleaned_data.get("total"),
+            }
+        )
+    return rows
+
+
 @workspace_view(provider=True)
 def places_and_hours(request):
     sites, offerings, capacities, hours = _querysets(request.scope.provider)
@@ -61,60 +148,37 @@ def places_and_hours(request):
     offerings_list = list(offerings.select_related("service").order_by("service__name", "pk"))
     by_id = {offering.pk: offering for offering in offerings_list}
     site_by_id = {site.pk: site for site in sites}
-    conflict = None
+    conflict, status = None, 200
+    capacity_formset, hours_formset = _formsets(
+        request.POST if request.method == "POST" else None,
+        offerings_list,
+        offerings,
+        capacities,
+        hours,
+    )
     if request.method == "POST":
-        try:
+        status = 400
+        valid = capacity_formset.is_valid()
+        valid = hours_formset.is_valid() and valid
+        if valid:
             with transaction.atomic():
+                stale, refused = _save_capacities(request.user, capacity_formset)
+                refused = _save_hours(request.user, hours_formset) or refused
+                if refused:
+                    # One row refused: nothing of the page is kept.
+                    transaction.set_rollback(True)
+            if stale:
+                conflict, status = _stale_rows(stale, by_id, site_by_id), 409
+                # The current values (with fresh versions) instead of the ones sent.
                 capacity_formset, hours_formset = _formsets(
-                    request.POST,
-                    offerings_list,
-                    offerings,
-                    capacities.select_for_update(of=("self",)),
-                    hours,
+                    None, offerings_list, offerings, capacities, hours
                 )
-                valid = capacity_formset.is_valid()
-                valid = hours_formset.is_valid() and valid
-                if valid:
-                    stale = [
-                        form
-                        for form in capacity_formset.forms
-                        if form.instance.pk
-                        and form.cleaned_data.get("version") != form.instance.version
-                    ]
-                    if stale:
-                        raise StaleCapacity(
-                            [
-                                {
-                                    "label": _row_label(form.instance, by_id, site_by_id),
-                                    "available": form.instance.available,
-                                    "total": form.instance.total,
-                                    "your_available": form.cleaned_data.get("available"),
-                                    "your_total": form.cleaned_data.get("total"),
-                                }
-                                for form in stale
-                            ]
-                        )
-                    capacity_formset.save()
-                    hours_formset.save()
-        except StaleCapacity as error:
-            conflict = error.rows
-        else:
-            if valid:
+            elif not refused:
                 messages.success(request, _("Free places and opening hours saved."))
                 return redirect("workspace:provider")
-    if request.method != "POST" or conflict is not None:
-        # A conflict shows the current values (with fresh versions) and the ones sent.
-        capacity_formset, hours_formset = _formsets(
-            None, offerings_list, offerings, capacities, hours
-        )
     context = _page(capacity_formset, hours_formset, sites, offerings_list, by_id, site_by_id)
     context["conflict"] = conflict
     context["many_organisations"] = len(request.scope.provider) > 1
-    status = 200
-    if conflict is not None:
-        status = 409
-    elif request.method == "POST":
-        status = 400
     return render(request, "workspace/provider/places_and_hours.html", context, status=status)
 
 
