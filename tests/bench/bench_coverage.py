@@ -130,9 +130,9 @@ class Instrument:
     counter per phase (a database execute wrapper: cheaper than recording the SQL)."""
 
     def __init__(self):
+        import gaps.coverage
         import gaps.inputs
         import gaps.runs
-        import gaps.coverage
 
         self.figures = RunFigures()
         self.phase = "other"
