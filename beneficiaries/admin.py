@@ -26,17 +26,12 @@ import re
 from auditlog.models import LogEntry as AccessLogEntry
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.actions.cases import (
@@ -73,9 +68,9 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
 )
 from beneficiaries.visibility import casework_case_q, scope_of
-from config.access_log import log_access
+from core.access_log import log_access
+from core.admin import AuditedByActionsMixin
 from core.errors import ActionError
-from core.models import AuditEntry
 from registry.admin import (
     AtlanteModelAdmin,
     RelatedOnlyLightFilter,
@@ -174,7 +169,7 @@ class PersonalForm(VersionCheckedForm):
     version_checked_by_action = True
 
 
-class PersonalDataAdmin(AtlanteModelAdmin):
+class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     """Base admin of a personal record: scoped by ``visible_to``, never deleted here,
     written through the domain actions (each subclass's ``save_model``), audited by them.
 
@@ -204,7 +199,6 @@ class PersonalDataAdmin(AtlanteModelAdmin):
     # model of an inline -> function(acting_user, parent, cleaned_data) adding one row.
     inline_actions: dict = {}
     search_help_text = _("Codice fiscale, or the first 8 characters of the record id.")
-    object_history_template = "admin/beneficiaries/audit_history.html"
 
     def get_changelist_instance(self, request):
         # The list page shows people too: one access-log row per record on the page.
@@ -304,53 +298,11 @@ class PersonalDataAdmin(AtlanteModelAdmin):
                 raise refusal_for(error, inline_form) from None
             formset.new_objects.append(added)
 
-    # The actions write the one audit (AuditEntry, via "admin"): no admin log beside it.
-    def log_addition(self, request, obj, message):
-        return None
-
-    def log_change(self, request, obj, message):
-        return None
-
-    def log_deletion(self, request, obj, object_repr):
-        return None
-
-    def audit_of(self, obj):
-        """The audit rows of the record (a case's: also those of its needs, goals, notes,
-        referrals and placements), oldest first."""
-        target = Q(target_type=ContentType.objects.get_for_model(self.model), target_id=str(obj.pk))
-        if isinstance(obj, Case):
-            target |= Q(case_id=obj.pk)
-        return (
-            AuditEntry.objects.filter(target)
-            .select_related("actor", "target_type")
-            .order_by("at", "pk")
-        )
-
-    def history_view(self, request, object_id, extra_context=None):
-        """The record's change audit, in place of the admin log (which is not written)."""
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        paginator = self.get_paginator(request, self.audit_of(obj), 100)
-        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Change history: %s") % obj,
-            "subtitle": None,
-            "action_list": page,
-            "page_range": paginator.get_elided_page_range(page.number),
-            "page_var": PAGE_VAR,
-            "pagination_required": paginator.count > 100,
-            "module_name": str(capfirst(self.opts.verbose_name_plural)),
-            "object": obj,
-            "opts": self.opts,
-            "preserved_filters": self.get_preserved_filters(request),
-            **(extra_context or {}),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.object_history_template, context)
+    def audit_q(self, obj) -> Q:
+        """A case's history also holds the actions on its needs, goals, notes, referrals
+        and placements."""
+        target = super().audit_q(obj)
+        return target | Q(case_id=obj.pk) if isinstance(obj, Case) else target
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -1049,7 +1001,7 @@ admin.site.unregister(AccessLogEntry)
 
 @admin.register(AccessLogEntry)
 class AccessLogAdmin(admin.ModelAdmin):
-    """Who opened which personal record, when and from where (config.access_log); read
+    """Who opened which personal record, when and from where (core.access_log); read
     only, for those who audit access (superusers)."""
 
     list_display = ("timestamp", "actor", "content_type", "object_pk", "action", "remote_addr")

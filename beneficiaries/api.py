@@ -33,15 +33,15 @@ from beneficiaries.selectors import (
     referral_views_for,
 )
 from beneficiaries.visibility import casework_case_q, scope_of
-from config.access_log import AccessLoggedMixin
-from config.api import (
+from core.access_log import AccessLoggedMixin
+from core.api.base import (
     DirectoryCursorPagination,
     IdFilter,
     StableOrderingFilter,
     StrictFilterBackend,
 )
-from config.permissions import Rule
-from config.writes import (
+from core.api.permissions import Rule
+from core.api.writes import (
     StrictFieldsMixin,
     VersionedUpdateMixin,
     domain_errors,

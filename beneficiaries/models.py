@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import visibility
 from beneficiaries.encryption import EncryptedTextField, KeyedHashField
-from config.tracking import Tracked
+from core.tracking import Tracked
 from registry.models import Municipality
 from services.models import Organisation, Service, ServiceAtSite
 

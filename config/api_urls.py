@@ -6,7 +6,7 @@ from oauth2_provider.views import RevokeTokenView, TokenView
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet, CaseViewSet, ReferralViewSet
-from config.permissions import DIRECTORY_READ, EndpointRule
+from core.api.permissions import DIRECTORY_READ, EndpointRule
 from gaps.api import CoverageResultViewSet
 from housing.api import HousingUnitViewSet, PlacementViewSet
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet

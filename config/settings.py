@@ -209,15 +209,17 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "config.api.AtlanteAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.base.AtlanteAutoSchema",
     # Partner systems present an OAuth2 bearer token; people in the browser their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "partners.authentication.PartnerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.EndpointRule"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.ClientRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.EndpointRule"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ClientRateThrottle"],
 }
+# Who may call which endpoint: the roles' permissions, read by core.api.permissions.
+API_ROLE_PERMISSIONS = "services.roles.role_permissions"
 # Requests per minute and per client: an OAuth2 application, a signed-in user, or an
 # anonymous caller's address. Above the limit the API answers 429 with Retry-After.
 API_RATE_LIMITS = {

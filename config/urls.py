@@ -17,4 +17,4 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler404 = "config.errors.not_found"
+handler404 = "core.error_pages.not_found"

@@ -17,11 +17,11 @@ from rest_framework import mixins, serializers
 
 from beneficiaries.api import PersonalDataViewSet, ScopedViewSet
 from beneficiaries.visibility import scope_of
-from config.api import (
+from core.api.base import (
     IdFilter,
 )
-from config.permissions import Rule
-from config.writes import StrictInputSerializer, VersionedUpdateMixin
+from core.api.permissions import Rule
+from core.api.writes import StrictInputSerializer, VersionedUpdateMixin
 from housing.actions.placements import PLACEABLE_STATUSES
 from housing.actions.units import unit_update
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType

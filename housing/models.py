@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary, Case
-from config.tracking import Tracked
+from core.tracking import Tracked
 from housing import visibility
 from registry.models import Municipality, latitude_validators, longitude_validators
 from services.models import Organisation

@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.permissions import DIRECTORY_READ
+from core.api.permissions import DIRECTORY_READ
 from hsds import filters, params, publication, serializers
 from hsds.ids import pk_for
 from hsds.schemas import SPEC_DIR

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import Application
 
-from config.tracking import Tracked
+from core.tracking import Tracked
 from services.models import Organisation
 
 

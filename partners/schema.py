@@ -10,7 +10,7 @@ class PartnerTokenScheme(OpenApiAuthenticationExtension):
     name = "partnerToken"
 
     def get_security_requirement(self, auto_schema):
-        from config.permissions import rule_for
+        from core.api.permissions import rule_for
 
         view = auto_schema.view
         rule = rule_for(view, view.request)

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from config.access_log import log_access
+from core.access_log import log_access
 from core.errors import ActionError
 from core.forms import add_errors
 from core.locking import locked

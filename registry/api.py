@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import IdFilter, NameFilterSet, PublicDirectoryViewSet
+from core.api.base import IdFilter, NameFilterSet, PublicDirectoryViewSet
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 
 

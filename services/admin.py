@@ -3,8 +3,8 @@ and the memberships that give people their roles.
 
 Two rules beyond the role permissions (services/roles.py):
 
-* a directory record is edited by the members of its organisation; administrators and
-  superusers edit them all (everyone with the permission may still view them);
+* a directory record is edited by the members of its organisation; administrators edit
+  them all, a superuser flag none (everyone with the permission may still view them);
 * the address and coordinates of a confidential site never reach anyone outside the
   owning organisation, superusers included: not in lists, forms, search or look-ups.
 
@@ -33,6 +33,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import AuditedByActionsMixin
 from core.errors import ActionError
 from registry.admin import (
     AtlanteModelAdmin,
@@ -66,6 +67,7 @@ from services.actions.directory import (
 )
 from services.actions.hours import HOURS_FIELDS, hours_add, hours_remove, hours_update
 from services.actions.records import adopt
+from services.actions.scope import is_directory_administrator
 from services.confidentiality import confidential_site_q, member_organisation_ids
 from services.models import (
     Capacity,
@@ -73,7 +75,6 @@ from services.models import (
     Membership,
     OpeningHours,
     Organisation,
-    Role,
     Service,
     ServiceAtSite,
     ServiceCategory,
@@ -89,22 +90,10 @@ User = get_user_model()
 
 
 def is_directory_manager(request) -> bool:
-    """Superusers and administrators edit the whole directory; others only their own."""
-    cached = getattr(request, "_atlante_directory_manager", None)
-    if cached is None:
-        user = request.user
-        cached = bool(
-            user.is_authenticated
-            and user.is_active
-            and (
-                user.is_superuser
-                or Membership.objects.filter(
-                    user=user, active=True, role=Role.ADMINISTRATOR, organisation__active=True
-                ).exists()
-            )
-        )
-        request._atlante_directory_manager = cached
-    return cached
+    """Administrators edit the whole directory, others only their own organisation's
+    records: the actions' rule (``services.actions.scope``); a superuser flag grants
+    nothing."""
+    return is_directory_administrator(request.user)
 
 
 def organisation_id_of(obj, path: str) -> int | None:
@@ -327,7 +316,7 @@ def values_of(form: forms.ModelForm, names) -> dict:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
 
-class ActionAdminMixin:
+class ActionAdminMixin(AuditedByActionsMixin):
     """An admin that writes through domain actions: ``create_record``, ``update_record``
     and (where records may go) ``remove_record``; its inlines' rows through their own
     ``create_row``, ``update_row`` and ``remove_row`` (``ActionInlineMixin``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.writes import StrictInputSerializer, expected_version
+from core.api.writes import StrictInputSerializer, expected_version
 from services.actions.capacity import capacity_update
 from services.actions.directory import service_update
 from services.actions.records import adopt

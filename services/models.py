@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.tracking import Tracked
+from core.tracking import Tracked
 from registry.models import Municipality, latitude_validators, longitude_validators
 from services.tax_code import validate_organisation_tax_code
 

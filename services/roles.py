@@ -7,6 +7,7 @@ in step with this table after every migration.
 
 from django.contrib.auth.models import Group, Permission
 
+from services.memberships import scope_of
 from services.models import Role
 
 VIEW, ADD, CHANGE = "view", "add", "change"
@@ -89,3 +90,16 @@ def grant_role_group(user, role: str) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+def role_permissions(user) -> frozenset[str]:
+    """The permissions the user's active memberships grant (cached on the user, read once
+    per request); staff flags and superuser status add nothing. The API's endpoint rules
+    read it through ``settings.API_ROLE_PERMISSIONS``."""
+    cached = getattr(user, "_atlante_role_permissions", None)
+    if cached is None:
+        roles = scope_of(user).roles
+        cached = frozenset(perm for role in roles for perm in ROLE_PERMISSIONS[role])
+        if user is not None:
+            user._atlante_role_permissions = cached
+    return cached

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.access_log import log_access
+from core.access_log import log_access
 from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from partners.onboarding import register_partner
 from registry.admin import SEEN_VERSION

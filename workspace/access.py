@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 
 from beneficiaries.models import Beneficiary, Case
 from beneficiaries.visibility import Scope, scope_of
-from config.access_log import log_access
+from core.access_log import log_access
 
 
 def workspace_view(*, casework: bool = False, provider: bool = False):

@@ -1,31 +1,23 @@
 """Who may write a directory record (and a housing unit): one rule for every door.
 
 The staff of the organisation the record belongs to (its provider-staff memberships, read
-through ``beneficiaries.visibility.scope_of``: active users, memberships and organisations
-only), and administrators, who keep the whole directory. A superuser flag grants nothing:
-a write needs a membership, as a read of personal data does.
+through the one membership reader ``services.memberships.scope_of``: active users,
+memberships and organisations only), and administrators, who keep the whole directory. A
+superuser flag grants nothing: a write needs a membership, as a read of personal data does.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from beneficiaries.visibility import scope_of
 from core.errors import FORBIDDEN, ActionError
-from services.models import Membership, Role
+from services.memberships import scope_of
+from services.models import Role
 
 
 def is_directory_administrator(user) -> bool:
-    """An active administrator membership of an active organisation (cached on the user)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    cached = getattr(user, "_atlante_directory_administrator", None)
-    if cached is None:
-        cached = Membership.objects.filter(
-            user=user, active=True, role=Role.ADMINISTRATOR, organisation__active=True
-        ).exists()
-        user._atlante_directory_administrator = cached
-    return cached
+    """An active administrator membership of an active organisation."""
+    return Role.ADMINISTRATOR in scope_of(user).roles
 
 
 def may_edit(user, organisation_id) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from rest_framework.exceptions import ValidationError
 
-from config.api import IdFilter, NameFilterSet
+from core.api.base import IdFilter, NameFilterSet
 from services import opening
 from services.api.serializers import DEFAULT_RADIUS_KM, DISTANCE_ANNOTATION, MAX_RADIUS_KM
 from services.confidentiality import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.related import DirectFieldsMixin, ValuesField
+from core.api.related import DirectFieldsMixin, ValuesField
 from services.distance import rounded_km
 from services.models import (
     Organisation,

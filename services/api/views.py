@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from config.api import PublicDirectoryViewSet
-from config.permissions import DIRECTORY_READ, Rule
-from config.related import RelatedValues, RelatedValuesMixin
-from config.writes import VersionedUpdateMixin
+from core.api.base import PublicDirectoryViewSet
+from core.api.permissions import DIRECTORY_READ, Rule
+from core.api.related import RelatedValues, RelatedValuesMixin
+from core.api.writes import VersionedUpdateMixin
 from services.api.filters import (
     CapacityFilter,
     OrganisationFilter,

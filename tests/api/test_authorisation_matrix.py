@@ -35,7 +35,7 @@ from rest_framework.test import APIClient
 
 from beneficiaries.models import Beneficiary, Case, Referral
 from config import api_urls
-from config.permissions import EndpointRule
+from core.api.permissions import EndpointRule
 from core.models import AuditEntry
 from gaps.models import CoverageResult, CoverageRun, Standard
 from housing.models import HousingUnit, Placement

@@ -1,6 +1,6 @@
 """The one error type of the domain actions (core/errors.py): a refusal names its field
 and says which kind it is, so that every door answers it the same way — the API by kind
-(``config.writes.domain_errors``: 400, 403, 409, 412) with the messages by field."""
+(``core.api.writes.domain_errors``: 400, 403, 409, 412) with the messages by field."""
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from rest_framework.exceptions import APIException
 
 from beneficiaries.models import Need
-from config.writes import domain_errors
+from core.api.writes import domain_errors
 from core.errors import CONFLICT, FORBIDDEN, INVALID, KINDS, STALE, ActionError, kind_of
 
 
@@ -71,7 +71,7 @@ def test_kind_of_a_plain_validation_error_is_invalid():
     assert kind_of(ValidationError({"field": ["Broken."]})) == INVALID
 
 
-# --- The API's answer to each kind (config/writes.py) -----------------------------------
+# --- The API's answer to each kind (core/api/writes.py) -----------------------------------
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from beneficiaries.actions import cases as actions
 from beneficiaries.models import Case, CaseStatus, Goal, Need, Note, Referral
-from config.access_log import log_access
+from core.access_log import log_access
 from core.audit import last_saved_by
 from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
 from core.forms import add_errors

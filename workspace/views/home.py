@@ -12,7 +12,7 @@ from django.utils import timezone
 from beneficiaries.models import CaseStatus, Need, Referral, ReferralStatus
 from beneficiaries.selectors import referral_views_for, shown_cases
 from beneficiaries.visibility import casework_case_q, scope_of
-from config.access_log import log_access
+from core.access_log import log_access
 from registry.models import Municipality
 from services.models import Organisation
 from workspace.access import team_cases, workspace_view

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.access_log import log_access
+from core.access_log import log_access
 from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
 from core.forms import add_errors
 from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end

@@ -35,7 +35,7 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
 )
 from beneficiaries.selectors import person_facts_for
-from config.access_log import log_access
+from core.access_log import log_access
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.forms import add_errors
 from registry.models import Municipality

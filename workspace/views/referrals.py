@@ -38,7 +38,7 @@ from beneficiaries.actions.referrals import TRANSITIONS, referral_create, referr
 from beneficiaries.consent import why_not
 from beneficiaries.models import ConsentPurpose, Referral, ReferralStatus
 from beneficiaries.selectors import referral_view_for, referral_views_for, shown_cases
-from config.access_log import log_access
+from core.access_log import log_access
 from core.errors import STALE, ActionError, kind_of
 from core.forms import add_errors
 from registry.models import Municipality

@@ -9,14 +9,14 @@ from ``visible_to`` or from the caller's own organisations, so anything else is 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
-
-from services.memberships import scope_of
-from services.roles import ROLE_PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,16 @@ class Rule:
     permission: str | None = None
 
 
+@functools.cache
+def _role_permissions_reader():
+    # The roles live in the domain (services.roles); the API's plumbing reads them
+    # through a setting, so that core never imports the apps it serves.
+    return import_string(settings.API_ROLE_PERMISSIONS)
+
+
 def role_permissions(user) -> frozenset[str]:
-    """The permissions the user's active memberships grant (cached on the user); staff
-    flags and superuser status add nothing."""
-    cached = getattr(user, "_atlante_role_permissions", None)
-    if cached is None:
-        roles = scope_of(user).roles
-        cached = frozenset(perm for role in roles for perm in ROLE_PERMISSIONS[role])
-        if user is not None:
-            user._atlante_role_permissions = cached
-    return cached
+    """The permissions the user's active memberships grant."""
+    return _role_permissions_reader()(user)
 
 
 def rule_for(view, request) -> Rule | None:

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
-from config.permissions import PUBLIC_READ_RULES, rule_for
+from core.api.permissions import PUBLIC_READ_RULES, rule_for
 
 
 class DirectoryCursorPagination(CursorPagination):
@@ -198,7 +198,7 @@ class AtlanteAutoSchema(AutoSchema):
         if rule is None or not rule.anonymous or self.method != "GET":
             extra["401"] = error_response(_("Credentials are needed."), DETAIL_BODY)
         writes = self.method in ("POST", "PATCH")
-        # A domain action's refusal names its field (``config.writes.domain_errors``).
+        # A domain action's refusal names its field (``core.api.writes.domain_errors``).
         extra["403"] = error_response(
             _("The token lacks the scope, or the role does not allow this."),
             ERROR_BODY if writes else DETAIL_BODY,
