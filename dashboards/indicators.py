@@ -527,8 +527,9 @@ def _category_name(name_it: str, name_en: str) -> str:
     return name_it if (get_language() or "").startswith("it") else name_en
 
 
-def services_table(area: Area) -> Table:
-    """Services, sites and places by category in the area (confidential sites count too)."""
+def _category_heads(area: Area) -> tuple[list[tuple], dict[str, list[int]], list[int]]:
+    """The categories the table lists (the area's category's children, or the top level),
+    each with the ids of its whole branch, and every id of every branch."""
     categories = list(
         ServiceCategory.objects.order_by("code").values_list(
             "pk", "code", "parent_id", "name_it", "name_en"
@@ -547,11 +548,20 @@ def services_table(area: Area) -> Table:
         for _pk, code, *_rest in heads
     }
     everything = sorted({pk for ids in branches.values() for pk in ids})
+    return heads, branches, everything
 
-    # Each listed offering of the area (OfferingFact) once per category of its service,
-    # named by its branch; then, in one statement, services, sites and places per branch
-    # (an offering once per branch, even when its service is in two categories of it) and
-    # for all branches (each offering once).
+
+def _services_by_branch(
+    area: Area, branches: dict[str, list[int]], everything: list[int]
+) -> dict[str, list]:
+    """Services, sites, free places and places per branch code, and under "_all" for all
+    branches together.
+
+    Each listed offering of the area (OfferingFact) once per category of its service,
+    named by its branch; then, in one statement, services, sites and places per branch
+    (an offering once per branch, even when its service is in two categories of it) and
+    for all branches (each offering once).
+    """
     pairs = (
         OfferingFact.objects.filter(
             municipality_id__in=_municipality_ids(area), service__categories__in=everything
@@ -585,22 +595,28 @@ def services_table(area: Area) -> Table:
             "FROM pairs) once",
             params,
         )
-        by_branch = {code: figures for code, *figures in cursor.fetchall()}
+        return {code: figures for code, *figures in cursor.fetchall()}
 
-    def cells(code):
-        services, sites, free, total = by_branch.get(code) or (0, 0, 0, 0)
-        return {
-            "services": services or 0,
-            "sites": sites or 0,
-            "free_places": _number(free),
-            "total_places": _number(total),
-        }
 
+def _services_cells(by_branch: dict[str, list], code: str) -> dict[str, object]:
+    services, sites, free, total = by_branch.get(code) or (0, 0, 0, 0)
+    return {
+        "services": services or 0,
+        "sites": sites or 0,
+        "free_places": _number(free),
+        "total_places": _number(total),
+    }
+
+
+def services_table(area: Area) -> Table:
+    """Services, sites and places by category in the area (confidential sites count too)."""
+    heads, branches, everything = _category_heads(area)
+    by_branch = _services_by_branch(area, branches, everything)
     rows = tuple(
         Row(
             code,
             _category_name(name_it, name_en),
-            cells(code),
+            _services_cells(by_branch, code),
             reverse("admin:dashboard-category", args=[area.city.slug, code]),
         )
         for _pk, code, _parent, name_it, name_en in heads
@@ -620,6 +636,6 @@ def services_table(area: Area) -> Table:
         gettext("Services and places by category"),
         columns,
         rows,
-        Row(TOTAL_KEY, gettext("Total"), cells("_all")),
+        Row(TOTAL_KEY, gettext("Total"), _services_cells(by_branch, "_all")),
         note,
     )

@@ -572,6 +572,129 @@ def _site_places(rng: random.Random, org: OrgPlan, count: int) -> list[Place]:
     return places
 
 
+def _plan_services(
+    rng: random.Random, orgs: list[OrgPlan]
+) -> tuple[list[ServicePlan], dict[int, list[ServicePlan]]]:
+    """Every organisation's service plans, in order and grouped by organisation."""
+    service_plans: list[ServicePlan] = []
+    for org in orgs:
+        service_plans.extend(_services_for(rng, org))
+    by_org: dict[int, list[ServicePlan]] = {}
+    for plan in service_plans:
+        by_org.setdefault(id(plan.org), []).append(plan)
+    return service_plans, by_org
+
+
+def _share_sites(
+    orgs: list[OrgPlan], by_org: dict[int, list[ServicePlan]], site_count: int
+) -> None:
+    """Sites shared out by weight, at least one per confidential service plus one."""
+    minimums = [
+        sum(1 for p in by_org[id(org)] if p.kind.confidential)
+        + (1 if any(not p.kind.confidential for p in by_org[id(org)]) else 0)
+        for org in orgs
+    ]
+    shares = apportion(site_count, [org.weight for org in orgs], minimum=1)
+    for org, share, minimum in zip(orgs, shares, minimums, strict=True):
+        org.site_count = max(share, minimum)
+
+
+def _write_services(
+    rng: random.Random,
+    service_plans: list[ServicePlan],
+    category_ids: dict[str, int],
+    category_names: dict[str, str],
+    language_ids: dict[str, int],
+) -> None:
+    """Write the services with their category and language links; plans get their ids."""
+    services = [_service_object(rng, plan, category_names) for plan in service_plans]
+    Service.objects.bulk_create(services, batch_size=2000)
+    for plan, obj in zip(service_plans, services, strict=True):
+        plan.id = obj.pk
+    category_links = TableWriter(Service.categories.through, ["service", "servicecategory"])
+    category_links.write(
+        (plan.id, category_ids[code]) for plan in service_plans for code in plan.categories
+    )
+    language_links = TableWriter(Service.languages.through, ["service", "language"])
+    language_links.write(
+        (plan.id, language_ids[code])
+        for plan in service_plans
+        for code in plan.languages
+        if code in language_ids
+    )
+
+
+def _org_sites(
+    rng: random.Random, org: OrgPlan, plans: list[ServicePlan]
+) -> list[tuple[Site, list[ServicePlan]]]:
+    """The organisation's sites (not yet saved), each with the services it offers: a
+    confidential service alone in its protected houses, public services spread over
+    the other sites."""
+    confidential = [p for p in plans if p.kind.confidential]
+    public = [p for p in plans if not p.kind.confidential]
+    places = _site_places(rng, org, org.site_count)
+    if not public:
+        conf_count = org.site_count
+    elif org.site_count - len(confidential) > 5:
+        # A body with many sites may run a second protected house of each kind.
+        conf_count = min(2 * len(confidential), org.site_count - 1)
+    else:
+        conf_count = len(confidential)
+    public_count = org.site_count - conf_count
+    sites = []
+    for index in range(conf_count):
+        plan = confidential[index % len(confidential)]
+        site = _site(rng, org, places[index], plan.kind, confidential=True, number=index + 1)
+        sites.append((site, [plan]))
+    for index in range(public_count):
+        place = places[conf_count + index]
+        hosted = [p for i, p in enumerate(public) if i % public_count == index]
+        if not hosted:
+            hosted = [public[index % len(public)]]
+        if len(public) > 1 and rng.random() < SITE_SERVICE_EXTRA:
+            extra = rng.choice(public)
+            if extra not in hosted:
+                hosted.append(extra)
+        sites.append((_site(rng, org, place, hosted[0].kind), hosted))
+    return sites
+
+
+def _write_offerings(
+    site_objects: list[Site], site_services: list[list[ServicePlan]]
+) -> tuple[list[ServiceAtSite], list[tuple[ServicePlan, Site]]]:
+    """Write which services each site offers; each plan gets its offering ids."""
+    offerings: list[ServiceAtSite] = []
+    offering_plans: list[tuple[ServicePlan, Site]] = []
+    for site, hosted in zip(site_objects, site_services, strict=True):
+        for plan in hosted:
+            offerings.append(ServiceAtSite(service_id=plan.id, site_id=site.pk))
+            offering_plans.append((plan, site))
+    ServiceAtSite.objects.bulk_create(offerings, batch_size=2000)
+    for offering, (plan, _) in zip(offerings, offering_plans, strict=True):
+        plan.offerings.append(offering.pk)
+    return offerings, offering_plans
+
+
+def _metro_directory(
+    metro: Metro, orgs: list[OrgPlan], service_plans: list[ServicePlan]
+) -> MetroDirectory:
+    services_by_category: dict[str, list[ServicePlan]] = {}
+    for plan in service_plans:
+        for code in plan.categories:
+            services_by_category.setdefault(code, []).append(plan)
+    municipal_for = {
+        place.id: org for org in orgs if org.kind == "municipal" for place in org.catchment
+    }
+    return MetroDirectory(
+        metro=metro,
+        orgs=orgs,
+        metro_body=orgs[0],
+        municipal_for=municipal_for,
+        casework_ets=[org for org in orgs if org.casework and org.kind != "municipal"],
+        services_by_category=services_by_category,
+    )
+
+
 def build_directory(
     rng: random.Random,
     metro: Metro,
@@ -592,107 +715,24 @@ def build_directory(
     category_names = dict(ServiceCategory.objects.values_list("code", "name_en"))
     language_ids = dict(Language.objects.values_list("code", "id"))
 
-    service_plans: list[ServicePlan] = []
-    for org in orgs:
-        service_plans.extend(_services_for(rng, org))
-    by_org: dict[int, list[ServicePlan]] = {}
-    for plan in service_plans:
-        by_org.setdefault(id(plan.org), []).append(plan)
-
-    # Sites: shared out by weight, at least one per confidential service plus one.
-    minimums = [
-        sum(1 for p in by_org[id(org)] if p.kind.confidential)
-        + (1 if any(not p.kind.confidential for p in by_org[id(org)]) else 0)
-        for org in orgs
-    ]
-    shares = apportion(site_count, [org.weight for org in orgs], minimum=1)
-    for org, share, minimum in zip(orgs, shares, minimums, strict=True):
-        org.site_count = max(share, minimum)
-
-    services = [_service_object(rng, plan, category_names) for plan in service_plans]
-    Service.objects.bulk_create(services, batch_size=2000)
-    for plan, obj in zip(service_plans, services, strict=True):
-        plan.id = obj.pk
-    category_links = TableWriter(Service.categories.through, ["service", "servicecategory"])
-    category_links.write(
-        (plan.id, category_ids[code]) for plan in service_plans for code in plan.categories
-    )
-    language_links = TableWriter(Service.languages.through, ["service", "language"])
-    language_links.write(
-        (plan.id, language_ids[code])
-        for plan in service_plans
-        for code in plan.languages
-        if code in language_ids
-    )
+    service_plans, by_org = _plan_services(rng, orgs)
+    _share_sites(orgs, by_org, site_count)
+    _write_services(rng, service_plans, category_ids, category_names, language_ids)
     counts.services += len(service_plans)
 
-    # Sites and which services each offers.
     site_objects: list[Site] = []
     site_services: list[list[ServicePlan]] = []
-    site_places: list[Place] = []
     for org in orgs:
-        plans = by_org[id(org)]
-        confidential = [p for p in plans if p.kind.confidential]
-        public = [p for p in plans if not p.kind.confidential]
-        places = _site_places(rng, org, org.site_count)
-        if not public:
-            conf_count = org.site_count
-        elif org.site_count - len(confidential) > 5:
-            # A body with many sites may run a second protected house of each kind.
-            conf_count = min(2 * len(confidential), org.site_count - 1)
-        else:
-            conf_count = len(confidential)
-        public_count = org.site_count - conf_count
-        for index in range(conf_count):
-            plan = confidential[index % len(confidential)]
-            site_objects.append(
-                _site(rng, org, places[index], plan.kind, confidential=True, number=index + 1)
-            )
-            site_services.append([plan])
-            site_places.append(places[index])
-        for index in range(public_count):
-            place = places[conf_count + index]
-            hosted = [p for i, p in enumerate(public) if i % public_count == index]
-            if not hosted:
-                hosted = [public[index % len(public)]]
-            if len(public) > 1 and rng.random() < SITE_SERVICE_EXTRA:
-                extra = rng.choice(public)
-                if extra not in hosted:
-                    hosted.append(extra)
-            site_objects.append(_site(rng, org, place, hosted[0].kind))
+        for site, hosted in _org_sites(rng, org, by_org[id(org)]):
+            site_objects.append(site)
             site_services.append(hosted)
-            site_places.append(place)
     Site.objects.bulk_create(site_objects, batch_size=2000)
     counts.sites += len(site_objects)
 
-    offerings: list[ServiceAtSite] = []
-    offering_plans: list[tuple[ServicePlan, Site]] = []
-    for site, hosted in zip(site_objects, site_services, strict=True):
-        for plan in hosted:
-            offerings.append(ServiceAtSite(service_id=plan.id, site_id=site.pk))
-            offering_plans.append((plan, site))
-    ServiceAtSite.objects.bulk_create(offerings, batch_size=2000)
+    offerings, offering_plans = _write_offerings(site_objects, site_services)
     counts.offerings += len(offerings)
-    for offering, (plan, _) in zip(offerings, offering_plans, strict=True):
-        plan.offerings.append(offering.pk)
-
     _write_capacities_and_hours(rng, offerings, offering_plans, as_of, now, counts)
-
-    services_by_category: dict[str, list[ServicePlan]] = {}
-    for plan in service_plans:
-        for code in plan.categories:
-            services_by_category.setdefault(code, []).append(plan)
-    municipal_for = {
-        place.id: org for org in orgs if org.kind == "municipal" for place in org.catchment
-    }
-    return MetroDirectory(
-        metro=metro,
-        orgs=orgs,
-        metro_body=orgs[0],
-        municipal_for=municipal_for,
-        casework_ets=[org for org in orgs if org.casework and org.kind != "municipal"],
-        services_by_category=services_by_category,
-    )
+    return _metro_directory(metro, orgs, service_plans)
 
 
 def _site(

@@ -115,6 +115,99 @@ def _owner(rng: random.Random, directory: MetroDirectory, unit_type: str, place:
     return municipal if rng.random() < 0.6 else pick("housing", "low_threshold")
 
 
+# A unit's type, owner, place and placement periods, kept until the unit has its id.
+_UnitHistory = tuple[str, OrgPlan, Place, list[tuple[int, int | None]]]
+
+
+def _type_and_status(rng: random.Random, number: int) -> tuple[str, str]:
+    """The unit's type and status: the first units show every type and every status."""
+    unit_type = TYPE_WEIGHTS.items[number - 1] if number <= 7 else TYPE_WEIGHTS.pick(rng)
+    if number <= len(_STATUSES):
+        status = _STATUSES[number - 1]
+    elif unit_type in (UnitType.RECOVERED, UnitType.CONFISCATED):
+        status = PIPELINE_STATUS.pick(rng)
+    else:
+        status = STOCK_STATUS.pick(rng)
+    return unit_type, status
+
+
+def _periods(
+    rng: random.Random,
+    unit_type: str,
+    status: str,
+    places: int,
+    today: int,
+    floor: int,
+) -> tuple[list[tuple[int, int | None]], int]:
+    """The unit's placement periods, lane by lane, and the day its status began."""
+    _rooms, _places, (stay_low, stay_high) = SHAPES[unit_type]
+    periods: list[tuple[int, int | None]] = []
+    stock = unit_type not in (UnitType.RECOVERED, UnitType.CONFISCATED)
+    if status == UnitStatus.OCCUPIED:
+        current = places if rng.random() < 0.4 else rng.randint(1, places)
+        starts = []
+        for lane in range(places):
+            if lane < current:
+                start = max(floor + stay_low, today - rng.randint(1, stay_high))
+                starts.append(start)
+                periods.append((start, None))
+                anchor = start
+            else:
+                anchor = today - rng.randint(0, 365)
+            if stock:
+                periods.extend(_history(rng, anchor, floor, stay_low, stay_high))
+        status_since = min(starts)
+    elif status == UnitStatus.IDENTIFIED:
+        status_since = today - rng.randint(0, 400)
+    else:
+        status_since = today - rng.randint(0, 500)
+        if stock:
+            for _ in range(places):
+                periods.extend(_history(rng, status_since, floor, stay_low, stay_high))
+    return periods, status_since
+
+
+def _unit(
+    rng: random.Random,
+    directory: MetroDirectory,
+    number: int,
+    sigla: str,
+    today: int,
+    floor: int,
+) -> tuple[HousingUnit, _UnitHistory]:
+    """One unit (not yet saved) and its history: type, owner, place and periods."""
+    metro = directory.metro
+    unit_type, status = _type_and_status(rng, number)
+    place = metro.by_population.pick(rng)
+    owner = _owner(rng, directory, unit_type, place)
+    (room_low, room_high), place_range, _stay = SHAPES[unit_type]
+    rooms = rng.randint(room_low, room_high)
+    places = (
+        rng.randint(*place_range)
+        if place_range
+        else min(6, rooms + (1 if rng.random() < 0.5 else 0))
+    )
+    periods, status_since = _periods(rng, unit_type, status, places, today, floor)
+    lat, lon = place.area.sample(rng)
+    unit = HousingUnit(
+        code=f"{sigla}-{ABBREVIATIONS[unit_type]}-{number:05d}",
+        address=street_address(rng),
+        postal_code=postal_code(rng, metro.slug, place.istat_code, place.is_capital),
+        municipality_id=place.id,
+        latitude=lat,
+        longitude=lon,
+        unit_type=unit_type,
+        rooms=rooms,
+        places=places,
+        barrier_free=rng.random() < 0.2,
+        confidential=unit_type == UnitType.SEMI_AUTONOMY,
+        owner_id=owner.id,
+        status=status,
+        status_since=datetime.date.fromordinal(status_since),
+    )
+    return unit, (unit_type, owner, place, periods)
+
+
 def build_housing(
     rng: random.Random,
     directory: MetroDirectory,
@@ -122,72 +215,15 @@ def build_housing(
     as_of: datetime.date,
 ) -> tuple[int, list[PlacementPlan]]:
     """Write one city's housing units; return how many and their placement plans."""
-    metro = directory.metro
     today = as_of.toordinal()
     floor = today - HISTORY_YEARS * 365
-    sigla = METRO_CODES[metro.slug][0]
+    sigla = METRO_CODES[directory.metro.slug][0]
     units: list[HousingUnit] = []
-    histories: list[tuple[str, OrgPlan, Place, list[tuple[int, int | None]]]] = []
+    histories: list[_UnitHistory] = []
     for number in range(1, count + 1):
-        unit_type = TYPE_WEIGHTS.items[number - 1] if number <= 7 else TYPE_WEIGHTS.pick(rng)
-        if number <= len(_STATUSES):
-            status = _STATUSES[number - 1]
-        elif unit_type in (UnitType.RECOVERED, UnitType.CONFISCATED):
-            status = PIPELINE_STATUS.pick(rng)
-        else:
-            status = STOCK_STATUS.pick(rng)
-        place = metro.by_population.pick(rng)
-        owner = _owner(rng, directory, unit_type, place)
-        (room_low, room_high), place_range, (stay_low, stay_high) = SHAPES[unit_type]
-        rooms = rng.randint(room_low, room_high)
-        places = (
-            rng.randint(*place_range)
-            if place_range
-            else min(6, rooms + (1 if rng.random() < 0.5 else 0))
-        )
-        periods: list[tuple[int, int | None]] = []
-        stock = unit_type not in (UnitType.RECOVERED, UnitType.CONFISCATED)
-        if status == UnitStatus.OCCUPIED:
-            current = places if rng.random() < 0.4 else rng.randint(1, places)
-            starts = []
-            for lane in range(places):
-                if lane < current:
-                    start = max(floor + stay_low, today - rng.randint(1, stay_high))
-                    starts.append(start)
-                    periods.append((start, None))
-                    anchor = start
-                else:
-                    anchor = today - rng.randint(0, 365)
-                if stock:
-                    periods.extend(_history(rng, anchor, floor, stay_low, stay_high))
-            status_since = min(starts)
-        elif status == UnitStatus.IDENTIFIED:
-            status_since = today - rng.randint(0, 400)
-        else:
-            status_since = today - rng.randint(0, 500)
-            if stock:
-                for _ in range(places):
-                    periods.extend(_history(rng, status_since, floor, stay_low, stay_high))
-        lat, lon = place.area.sample(rng)
-        units.append(
-            HousingUnit(
-                code=f"{sigla}-{ABBREVIATIONS[unit_type]}-{number:05d}",
-                address=street_address(rng),
-                postal_code=postal_code(rng, metro.slug, place.istat_code, place.is_capital),
-                municipality_id=place.id,
-                latitude=lat,
-                longitude=lon,
-                unit_type=unit_type,
-                rooms=rooms,
-                places=places,
-                barrier_free=rng.random() < 0.2,
-                confidential=unit_type == UnitType.SEMI_AUTONOMY,
-                owner_id=owner.id,
-                status=status,
-                status_since=datetime.date.fromordinal(status_since),
-            )
-        )
-        histories.append((unit_type, owner, place, periods))
+        unit, history = _unit(rng, directory, number, sigla, today, floor)
+        units.append(unit)
+        histories.append(history)
     HousingUnit.objects.bulk_create(units, batch_size=2000)
     plans = [
         PlacementPlan(

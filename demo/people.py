@@ -29,7 +29,7 @@ from beneficiaries.models import (
     codice_fiscale_lookup_hash,
     family_name_lookup_hash,
 )
-from demo.area import Birthplaces, Place
+from demo.area import Birthplaces, Metro, Place
 from demo.bulk import BackgroundWriter, TableWriter, rng_uuid
 from demo.directory import MetroDirectory, OrgPlan, ServicePlan
 from demo.geometry import WeightedChoice
@@ -42,6 +42,7 @@ from demo.names import (
     ITALIAN_SURNAMES,
     ITALIANS_BORN_ABROAD,
     NATIONALITIES,
+    Nationality,
 )
 from demo.texts import NEED_DESCRIPTIONS, NOTE_TEMPLATES, REFERRAL_REASONS
 from demo.users import Staff
@@ -200,6 +201,10 @@ CONSENT_FIELDS = [
     "version",
 ]
 NOTE_FIELDS = ["id", "case", "author", "body", "created_at", "updated_at", "version"]
+
+
+# A case to write: (opened, closed or None, status, outcome, organisation); dates as ordinals.
+_CaseSpec = tuple[int, int | None, str, str, OrgPlan]
 
 
 @dataclass(frozen=True)
@@ -371,122 +376,23 @@ class PeopleGenerator:
     def _person(self, chunk: Chunk, directory: MetroDirectory, plan: PlacementPlan | None):
         rng = self.rng
         metro = directory.metro
-        today = self.today
-
-        # Sex and gender (the codice fiscale encodes the registered sex).
-        if plan is not None and plan.for_survivor:
-            gender = "F"
-        else:
-            draw = rng.random()
-            gender = "F" if draw < 0.49 else "M" if draw < 0.98 else "X"
-        sex = gender if gender != "X" else self._pick("FM")
-
-        # Citizenship and names.
-        draw = rng.random()
-        nationality = None
-        if draw < 0.655:
-            citizenship = "IT"
-        else:
-            nationality = NATIONALITY_CHOICE.pick(rng)
-            citizenship = nationality.iso if draw < 0.985 else ""
-        if nationality is None:
-            if rng.random() < 0.04:
-                given = self._pick(ITALIAN_DOUBLE_FEMALE if sex == "F" else ITALIAN_DOUBLE_MALE)
-            else:
-                given = self._pick(ITALIAN_FEMALE if sex == "F" else ITALIAN_MALE)
-            family = self._pick(ITALIAN_SURNAMES)
-        else:
-            given = self._pick(nationality.female if sex == "F" else nationality.male)
-            family = self._pick(nationality.surnames)
-
-        # Age and birth date.
-        low, high = AGE_BANDS.pick(rng)
-        birth = today - int(self._ri(low, high) * 365.2425) - self._below(365)
-        if plan is not None:
-            latest = plan.starts_on - 19 * 366
-            if birth > latest:
-                birth = latest - self._below(40 * 365)
-
-        # Place of birth and codice fiscale.
-        if nationality is None:
-            draw = rng.random()
-            if draw < 0.82:
-                birthplace = metro.by_population.pick(rng).cadastral_code
-            elif draw < 0.97:
-                birthplace = self.birthplaces.codes.pick(rng)
-            else:
-                birthplace = self._pick(ITALIANS_BORN_ABROAD)
-            has_code = rng.random() < 0.985
-        else:
-            young = today - birth < 18 * 365
-            if citizenship and rng.random() < (0.5 if young else 0.12):
-                birthplace = metro.by_population.pick(rng).cadastral_code
-                has_code = rng.random() < 0.97
-            else:
-                birthplace = nationality.cadastral_code
-                has_code = rng.random() < (0.8 if citizenship else 0.4)
+        gender, sex = self._gender(plan)
+        nationality, citizenship, given, family = self._names(sex)
+        birth = self._birth(plan)
+        birthplace, has_code = self._birthplace(metro, nationality, citizenship, birth)
         birth_date = self._date(birth)
         code = ""
         if has_code:
-            draw = rng.random()
-            level = 0 if draw < 0.995 else 1 if draw < 0.999 else 2
-            while level <= MAX_OMOCODIA_LEVEL:
-                # A code already taken by someone else is made unique by omocodia,
-                # exactly as the tax office does.
-                candidate = generate(
-                    surname=family,
-                    given_name=given,
-                    birth_date=birth_date,
-                    gender=sex,
-                    cadastral_code=birthplace,
-                    omocodia_level=level,
-                )
-                if candidate not in self.used_codes and (
-                    not self.existing_hashes
-                    or codice_fiscale_lookup_hash(candidate) not in self.existing_hashes
-                ):
-                    code = candidate
-                    self.used_codes.add(code)
-                    break
-                level += 1
-
-        # Residence (homeless people have none) and special categories.
-        homeless_chance = 0.10
-        if plan is not None and plan.unit_type in ("housing_first", "temporary"):
-            homeless_chance = 0.6
-        homeless = rng.random() < homeless_chance
-        if homeless:
-            residence = None
-            contact = metro.capital if rng.random() < 0.75 else metro.by_population.pick(rng)
-        else:
-            residence = contact = (
-                plan.place
-                if plan is not None and rng.random() < 0.7
-                else metro.by_population.pick(rng)
-            )
-        survivor_chance = 0.06 if gender == "F" else 0.03 if gender == "X" else 0.008
-        survivor = (plan is not None and plan.for_survivor) or rng.random() < survivor_chance
-        health = rng.random() < (0.2 if homeless else 0.09)
-        ethnic = rng.random() < 0.025
-        criminal = rng.random() < (0.035 if sex == "M" else 0.01)
+            code = self._codice_fiscale(family, given, birth_date, sex, birthplace)
+        homeless, residence, contact = self._residence(metro, plan)
+        survivor, health, ethnic, criminal = self._special_categories(plan, gender, sex, homeless)
 
         person_id = rng_uuid(rng)
         self.people_count += 1
         cases = self._cases(chunk, directory, person_id, birth, contact, survivor, plan)
         if any(case.forced for case in cases):
             survivor = True  # the demo's guaranteed protected case is a survivor's
-
-        if cases:
-            registered_by = cases[0].org.id
-            created = cases[0].opened
-        else:
-            municipal = directory.municipal_for[contact.id]
-            registered_by = (
-                self._pick(self.low_threshold).id
-                if self.low_threshold and rng.random() < 0.4
-                else municipal.id
-            )
-            created = today - self._below(CASE_YEARS * 365)
+        registered_by, created = self._registration(directory, contact, cases)
         stamp = self._stamp(created)
         chunk.beneficiaries.append(
             (
@@ -512,6 +418,145 @@ class PeopleGenerator:
             )
         )
 
+    def _gender(self, plan: PlacementPlan | None) -> tuple[str, str]:
+        """Gender and registered sex (the codice fiscale encodes the registered sex)."""
+        if plan is not None and plan.for_survivor:
+            gender = "F"
+        else:
+            draw = self.rng.random()
+            gender = "F" if draw < 0.49 else "M" if draw < 0.98 else "X"
+        sex = gender if gender != "X" else self._pick("FM")
+        return gender, sex
+
+    def _names(self, sex: str) -> tuple[Nationality | None, str, str, str]:
+        """Nationality (None: Italian), citizenship ("" stateless), given and family name."""
+        rng = self.rng
+        draw = rng.random()
+        nationality = None
+        if draw < 0.655:
+            citizenship = "IT"
+        else:
+            nationality = NATIONALITY_CHOICE.pick(rng)
+            citizenship = nationality.iso if draw < 0.985 else ""
+        if nationality is None:
+            if rng.random() < 0.04:
+                given = self._pick(ITALIAN_DOUBLE_FEMALE if sex == "F" else ITALIAN_DOUBLE_MALE)
+            else:
+                given = self._pick(ITALIAN_FEMALE if sex == "F" else ITALIAN_MALE)
+            family = self._pick(ITALIAN_SURNAMES)
+        else:
+            given = self._pick(nationality.female if sex == "F" else nationality.male)
+            family = self._pick(nationality.surnames)
+        return nationality, citizenship, given, family
+
+    def _birth(self, plan: PlacementPlan | None) -> int:
+        """Birth date (ordinal) by age band; someone placed is an adult by the placement."""
+        low, high = AGE_BANDS.pick(self.rng)
+        birth = self.today - int(self._ri(low, high) * 365.2425) - self._below(365)
+        if plan is not None:
+            latest = plan.starts_on - 19 * 366
+            if birth > latest:
+                birth = latest - self._below(40 * 365)
+        return birth
+
+    def _birthplace(
+        self, metro: Metro, nationality: Nationality | None, citizenship: str, birth: int
+    ) -> tuple[str, bool]:
+        """Cadastral code of the place of birth, and whether the person has a codice
+        fiscale."""
+        rng = self.rng
+        if nationality is None:
+            draw = rng.random()
+            if draw < 0.82:
+                birthplace = metro.by_population.pick(rng).cadastral_code
+            elif draw < 0.97:
+                birthplace = self.birthplaces.codes.pick(rng)
+            else:
+                birthplace = self._pick(ITALIANS_BORN_ABROAD)
+            has_code = rng.random() < 0.985
+        else:
+            young = self.today - birth < 18 * 365
+            if citizenship and rng.random() < (0.5 if young else 0.12):
+                birthplace = metro.by_population.pick(rng).cadastral_code
+                has_code = rng.random() < 0.97
+            else:
+                birthplace = nationality.cadastral_code
+                has_code = rng.random() < (0.8 if citizenship else 0.4)
+        return birthplace, has_code
+
+    def _codice_fiscale(
+        self, family: str, given: str, birth_date: datetime.date, sex: str, birthplace: str
+    ) -> str:
+        """A codice fiscale nobody has yet, or "" if omocodia runs out."""
+        draw = self.rng.random()
+        level = 0 if draw < 0.995 else 1 if draw < 0.999 else 2
+        while level <= MAX_OMOCODIA_LEVEL:
+            # A code already taken by someone else is made unique by omocodia,
+            # exactly as the tax office does.
+            candidate = generate(
+                surname=family,
+                given_name=given,
+                birth_date=birth_date,
+                gender=sex,
+                cadastral_code=birthplace,
+                omocodia_level=level,
+            )
+            if candidate not in self.used_codes and (
+                not self.existing_hashes
+                or codice_fiscale_lookup_hash(candidate) not in self.existing_hashes
+            ):
+                self.used_codes.add(candidate)
+                return candidate
+            level += 1
+        return ""
+
+    def _residence(
+        self, metro: Metro, plan: PlacementPlan | None
+    ) -> tuple[bool, Place | None, Place]:
+        """Whether homeless, the residence (homeless people have none) and the place
+        where the services meet the person."""
+        rng = self.rng
+        homeless_chance = 0.10
+        if plan is not None and plan.unit_type in ("housing_first", "temporary"):
+            homeless_chance = 0.6
+        homeless = rng.random() < homeless_chance
+        if homeless:
+            residence = None
+            contact = metro.capital if rng.random() < 0.75 else metro.by_population.pick(rng)
+        else:
+            residence = contact = (
+                plan.place
+                if plan is not None and rng.random() < 0.7
+                else metro.by_population.pick(rng)
+            )
+        return homeless, residence, contact
+
+    def _special_categories(
+        self, plan: PlacementPlan | None, gender: str, sex: str, homeless: bool
+    ) -> tuple[bool, bool, bool, bool]:
+        """Violence survivor, health condition, ethnic minority, criminal record."""
+        rng = self.rng
+        survivor_chance = 0.06 if gender == "F" else 0.03 if gender == "X" else 0.008
+        survivor = (plan is not None and plan.for_survivor) or rng.random() < survivor_chance
+        health = rng.random() < (0.2 if homeless else 0.09)
+        ethnic = rng.random() < 0.025
+        criminal = rng.random() < (0.035 if sex == "M" else 0.01)
+        return survivor, health, ethnic, criminal
+
+    def _registration(
+        self, directory: MetroDirectory, contact: Place, cases: list[CaseSummary]
+    ) -> tuple[int, int]:
+        """The organisation that registered the person, and when (ordinal)."""
+        if cases:
+            return cases[0].org.id, cases[0].opened
+        municipal = directory.municipal_for[contact.id]
+        registered_by = (
+            self._pick(self.low_threshold).id
+            if self.low_threshold and self.rng.random() < 0.4
+            else municipal.id
+        )
+        return registered_by, self.today - self._below(CASE_YEARS * 365)
+
     # ---- cases and everything attached to them ----------------------------------------
 
     def _case_org(self, directory: MetroDirectory, contact: Place, survivor: bool) -> OrgPlan:
@@ -533,127 +578,187 @@ class PeopleGenerator:
         plan: PlacementPlan | None,
     ) -> list[CaseSummary]:
         """Generate the person's cases with their needs, referrals and notes, oldest first."""
-        rng = self.rng
-        today = self.today
-        earliest = max(birth, today - CASE_YEARS * 365)
-        specs: list[tuple[int, int | None, str, str, OrgPlan]] = []
+        earliest = max(birth, self.today - CASE_YEARS * 365)
         if plan is not None:
-            opened = max(earliest, plan.starts_on - self._ri(7, 240))
-            opened = min(opened, plan.starts_on)
-            if plan.for_survivor:
-                owner_is_casework = plan.owner.casework and plan.owner.active
-                org = plan.owner if owner_is_casework else self._case_org(directory, contact, True)
-            elif plan.owner.casework and plan.owner.active and rng.random() < 0.4:
-                org = plan.owner
-            else:
-                org = directory.municipal_for[contact.id]
-            if plan.ends_on is not None and rng.random() < 0.55:
-                closed = min(today, plan.ends_on + self._ri(0, 90))
-                specs.append((opened, closed, CaseStatus.CLOSED, self._pick(HOUSED_OUTCOMES), org))
-            else:
-                specs.append((opened, None, CaseStatus.OPEN, "", org))
+            specs = [self._housing_case_spec(directory, contact, plan, earliest)]
         else:
-            count = CASES_PER_PERSON.pick(rng)
-            if count and earliest <= today:
-                openings = sorted(self._ri(earliest, today) for _ in range(count))
-                org = self._case_org(directory, contact, survivor)
-                for index, opened in enumerate(openings):
-                    if index and rng.random() < 0.3:
-                        org = self._case_org(directory, contact, survivor)
-                    if index < count - 1:
-                        status = CaseStatus.CLOSED
-                        closed = self._ri(opened, max(opened, openings[index + 1]))
-                    else:
-                        status = LAST_CASE_STATUS.pick(rng)
-                        closed = (
-                            min(today, opened + self._ri(30, 900))
-                            if status == CaseStatus.CLOSED
-                            else None
-                        )
-                    outcome = OUTCOMES.pick(rng) if status == CaseStatus.CLOSED else ""
-                    specs.append((opened, closed, status, outcome, org))
-
+            specs = self._case_specs(directory, contact, survivor, earliest)
         results = []
-        staff = self.staff
-        for number, (opened, closed, status, outcome, org) in enumerate(specs):
-            case_id = rng_uuid(rng)
-            workers = staff.workers[org.id]
-            lead = self._pick(workers)
-            protected = survivor and (org.profile == "gender_violence" or rng.random() < 0.7)
-            protected = protected or rng.random() < 0.01
-            forced = False
-            if org is staff.demo_casework_org and not self.demo_protected_done:
-                # The demo social worker leads at least one protected case.
-                lead = staff.demo_social_worker
-                protected = forced = True
-                self.demo_protected_done = True
-            team = []
-            if protected:
-                # The demo social worker joins protected teams only by the rule below, so
-                # that the coordinator sees protected cases the worker does not.
-                others = [w for w in workers if w not in (lead, staff.demo_social_worker)]
-                team = rng.sample(others, min(len(others), self._ri(1, 2)))
-                if (
-                    org is staff.demo_casework_org
-                    and lead != staff.demo_social_worker
-                    and staff.demo_social_worker not in team
-                    and rng.random() < 0.25
-                ):
-                    team.append(staff.demo_social_worker)
-            elif rng.random() < 0.25 and len(workers) > 1:
-                other = self._pick(workers)
-                if other != lead:
-                    team.append(other)
-            end = closed if closed is not None else today
-            stamp = self._stamp(opened)
-            follow_up, activity = self._case_rhythm(case_id, opened, closed)
-            chunk.cases.append(
-                (
-                    case_id,
+        for number, spec in enumerate(specs):
+            housing_case = plan is not None and number == 0
+            results.append(
+                self._case(
+                    chunk,
+                    directory,
                     person_id,
-                    org.id,
-                    lead,
-                    self._date(opened),
-                    None if closed is None else self._date(closed),
-                    status,
-                    outcome,
-                    protected,
-                    "",
-                    follow_up,
-                    activity,
-                    stamp,
-                    self._stamp(end) if closed is not None else stamp,
-                    1,
+                    spec,
+                    survivor,
+                    plan if housing_case else None,
                 )
             )
-            for member in team:
-                chunk.team.append((case_id, member))
-            housing_case = plan is not None and number == 0
-            domains = self._needs(
-                chunk, case_id, opened, end, closed is not None, survivor, housing_case
-            )
-            referral_dates = self._referrals(
-                chunk,
-                directory,
-                case_id,
-                opened,
-                end,
-                closed is not None,
-                protected,
-                survivor,
-                domains,
-                [lead, *team],
-                plan if housing_case else None,
-            )
-            self._notes(chunk, case_id, opened, end, [lead, *team])
-            if housing_case:
-                plan.case_id = case_id
-                plan.beneficiary_id = person_id
-            results.append(CaseSummary(org, opened, lead, forced, referral_dates))
             self.case_count += 1
         if results:
             self._consents(chunk, person_id, results, plan)
         return results
+
+    def _housing_case_spec(
+        self, directory: MetroDirectory, contact: Place, plan: PlacementPlan, earliest: int
+    ) -> _CaseSpec:
+        """The case of someone placed, opened before the placement, by the unit's owner
+        (a survivor's) or often by the municipality."""
+        rng = self.rng
+        opened = max(earliest, plan.starts_on - self._ri(7, 240))
+        opened = min(opened, plan.starts_on)
+        if plan.for_survivor:
+            owner_is_casework = plan.owner.casework and plan.owner.active
+            org = plan.owner if owner_is_casework else self._case_org(directory, contact, True)
+        elif plan.owner.casework and plan.owner.active and rng.random() < 0.4:
+            org = plan.owner
+        else:
+            org = directory.municipal_for[contact.id]
+        if plan.ends_on is not None and rng.random() < 0.55:
+            closed = min(self.today, plan.ends_on + self._ri(0, 90))
+            return (opened, closed, CaseStatus.CLOSED, self._pick(HOUSED_OUTCOMES), org)
+        return (opened, None, CaseStatus.OPEN, "", org)
+
+    def _case_specs(
+        self, directory: MetroDirectory, contact: Place, survivor: bool, earliest: int
+    ) -> list[_CaseSpec]:
+        """Zero to three cases: all but the last closed; the last open, suspended or closed."""
+        rng = self.rng
+        today = self.today
+        specs: list[_CaseSpec] = []
+        count = CASES_PER_PERSON.pick(rng)
+        if count and earliest <= today:
+            openings = sorted(self._ri(earliest, today) for _ in range(count))
+            org = self._case_org(directory, contact, survivor)
+            for index, opened in enumerate(openings):
+                if index and rng.random() < 0.3:
+                    org = self._case_org(directory, contact, survivor)
+                if index < count - 1:
+                    status = CaseStatus.CLOSED
+                    closed = self._ri(opened, max(opened, openings[index + 1]))
+                else:
+                    status = LAST_CASE_STATUS.pick(rng)
+                    closed = (
+                        min(today, opened + self._ri(30, 900))
+                        if status == CaseStatus.CLOSED
+                        else None
+                    )
+                outcome = OUTCOMES.pick(rng) if status == CaseStatus.CLOSED else ""
+                specs.append((opened, closed, status, outcome, org))
+        return specs
+
+    def _case(
+        self,
+        chunk: Chunk,
+        directory: MetroDirectory,
+        person_id,
+        spec: _CaseSpec,
+        survivor: bool,
+        housing_plan: PlacementPlan | None,
+    ) -> CaseSummary:
+        """One case with its team, needs, referrals and notes; `housing_plan` if it is the
+        case of the person's placement."""
+        opened, closed, _status, _outcome, org = spec
+        case_id = rng_uuid(self.rng)
+        workers = self.staff.workers[org.id]
+        lead, protected, forced = self._lead_and_protection(org, workers, survivor)
+        team = self._team(org, workers, lead, protected)
+        end = closed if closed is not None else self.today
+        self._case_rows(chunk, case_id, person_id, spec, lead, protected, team)
+        housing_case = housing_plan is not None
+        is_closed = closed is not None
+        domains = self._needs(chunk, case_id, opened, end, is_closed, survivor, housing_case)
+        referral_dates = self._referrals(
+            chunk,
+            directory,
+            case_id,
+            opened,
+            end,
+            is_closed,
+            protected,
+            survivor,
+            domains,
+            [lead, *team],
+            housing_plan,
+        )
+        self._notes(chunk, case_id, opened, end, [lead, *team])
+        if housing_plan is not None:
+            housing_plan.case_id = case_id
+            housing_plan.beneficiary_id = person_id
+        return CaseSummary(org, opened, lead, forced, referral_dates)
+
+    def _case_rows(
+        self, chunk: Chunk, case_id, person_id, spec: _CaseSpec, lead: int, protected: bool, team
+    ) -> None:
+        """The case's row and its team's rows."""
+        opened, closed, status, outcome, org = spec
+        end = closed if closed is not None else self.today
+        stamp = self._stamp(opened)
+        follow_up, activity = self._case_rhythm(case_id, opened, closed)
+        chunk.cases.append(
+            (
+                case_id,
+                person_id,
+                org.id,
+                lead,
+                self._date(opened),
+                None if closed is None else self._date(closed),
+                status,
+                outcome,
+                protected,
+                "",
+                follow_up,
+                activity,
+                stamp,
+                self._stamp(end) if closed is not None else stamp,
+                1,
+            )
+        )
+        for member in team:
+            chunk.team.append((case_id, member))
+
+    def _lead_and_protection(
+        self, org: OrgPlan, workers: list[int], survivor: bool
+    ) -> tuple[int, bool, bool]:
+        """The lead worker, whether the case is protected, and whether it is the demo's
+        guaranteed protected case (led by the demo social worker)."""
+        rng = self.rng
+        staff = self.staff
+        lead = self._pick(workers)
+        protected = survivor and (org.profile == "gender_violence" or rng.random() < 0.7)
+        protected = protected or rng.random() < 0.01
+        forced = False
+        if org is staff.demo_casework_org and not self.demo_protected_done:
+            # The demo social worker leads at least one protected case.
+            lead = staff.demo_social_worker
+            protected = forced = True
+            self.demo_protected_done = True
+        return lead, protected, forced
+
+    def _team(self, org: OrgPlan, workers: list[int], lead: int, protected: bool) -> list[int]:
+        """The workers on the case besides the lead."""
+        rng = self.rng
+        staff = self.staff
+        team = []
+        if protected:
+            # The demo social worker joins protected teams only by the rule below, so
+            # that the coordinator sees protected cases the worker does not.
+            others = [w for w in workers if w not in (lead, staff.demo_social_worker)]
+            team = rng.sample(others, min(len(others), self._ri(1, 2)))
+            if (
+                org is staff.demo_casework_org
+                and lead != staff.demo_social_worker
+                and staff.demo_social_worker not in team
+                and rng.random() < 0.25
+            ):
+                team.append(staff.demo_social_worker)
+        elif rng.random() < 0.25 and len(workers) > 1:
+            other = self._pick(workers)
+            if other != lead:
+                team.append(other)
+        return team
 
     def _needs(self, chunk, case_id, opened, end, closed, survivor, housing_case) -> list[str]:
         rng = self.rng
@@ -715,72 +820,92 @@ class PeopleGenerator:
         plan: PlacementPlan | None,
     ) -> list[int]:
         rng = self.rng
-        today = self.today
         dates = []
         count = REFERRALS_PER_CASE.pick(rng)
         if plan is not None:
-            # The referral to the housing service that led to the placement.
-            service = self._pick_service((UNIT_CATEGORY[plan.unit_type],))
-            if service is not None:
-                referred = max(opened, plan.starts_on - self._ri(0, 60))
-                responded = min(plan.starts_on, referred + self._ri(0, 20))
-                if plan.ends_on is None:
-                    status, ended = ReferralStatus.ACTIVE, None
-                else:
-                    status, ended = ReferralStatus.CLOSED, plan.ends_on
+            referred = self._housing_referral(chunk, case_id, opened, workers, plan)
+            if referred is not None:
                 dates.append(referred)
-                self._referral_row(
-                    chunk,
-                    case_id,
-                    service,
-                    status,
-                    self._pick(workers),
-                    referred,
-                    responded,
-                    plan.starts_on,
-                    ended,
-                )
                 count = max(0, count - 1)
         for _ in range(count):
-            if survivor and rng.random() < 0.6:
-                categories = SURVIVOR_CATEGORIES
-            else:
-                categories = DOMAIN_CATEGORIES[self._pick(domains)]
-            if self.demo_provider_services and not protected and rng.random() < 0.05:
-                service = self._pick(self.demo_provider_services)
-            else:
-                service = self._pick_service(categories)
-            if service is None:
-                continue
-            referred = opened + self._ri(0, min(60, end - opened))
-            if closed:
-                status = CLOSED_CASE_REFERRAL.pick(rng)
-            else:
-                status = OPEN_CASE_REFERRAL.pick(rng)
-                if status in (ReferralStatus.REFERRED, ReferralStatus.WAITING):
-                    referred = max(referred, today - self._ri(0, 120))
-            responded = started = ended = None
-            if status != ReferralStatus.REFERRED:
-                responded = min(end, referred + self._ri(0, 20))
-            if status == ReferralStatus.ACTIVE or (
-                status == ReferralStatus.CLOSED and rng.random() < 0.8
-            ):
-                started = min(end, responded + self._ri(0, 30))
-            if status == ReferralStatus.CLOSED:
-                ended = min(end, (started or responded) + self._ri(7, 400))
-            dates.append(referred)
-            self._referral_row(
-                chunk,
-                case_id,
-                service,
-                status,
-                self._pick(workers),
-                referred,
-                responded,
-                started,
-                ended,
+            referred = self._referral(
+                chunk, case_id, opened, end, closed, protected, survivor, domains, workers
             )
+            if referred is not None:
+                dates.append(referred)
         return dates
+
+    def _housing_referral(
+        self, chunk, case_id, opened: int, workers: list[int], plan: PlacementPlan
+    ) -> int | None:
+        """The referral to the housing service that led to the placement; the day it was
+        made, or None without such a service."""
+        service = self._pick_service((UNIT_CATEGORY[plan.unit_type],))
+        if service is None:
+            return None
+        referred = max(opened, plan.starts_on - self._ri(0, 60))
+        responded = min(plan.starts_on, referred + self._ri(0, 20))
+        if plan.ends_on is None:
+            status, ended = ReferralStatus.ACTIVE, None
+        else:
+            status, ended = ReferralStatus.CLOSED, plan.ends_on
+        self._referral_row(
+            chunk,
+            case_id,
+            service,
+            status,
+            self._pick(workers),
+            referred,
+            responded,
+            plan.starts_on,
+            ended,
+        )
+        return referred
+
+    def _referral(
+        self, chunk, case_id, opened, end, closed, protected, survivor, domains, workers
+    ) -> int | None:
+        """One referral for the case's needs; the day it was made, or None if no service
+        fits."""
+        rng = self.rng
+        if survivor and rng.random() < 0.6:
+            categories = SURVIVOR_CATEGORIES
+        else:
+            categories = DOMAIN_CATEGORIES[self._pick(domains)]
+        if self.demo_provider_services and not protected and rng.random() < 0.05:
+            service = self._pick(self.demo_provider_services)
+        else:
+            service = self._pick_service(categories)
+        if service is None:
+            return None
+        referred = opened + self._ri(0, min(60, end - opened))
+        if closed:
+            status = CLOSED_CASE_REFERRAL.pick(rng)
+        else:
+            status = OPEN_CASE_REFERRAL.pick(rng)
+            if status in (ReferralStatus.REFERRED, ReferralStatus.WAITING):
+                referred = max(referred, self.today - self._ri(0, 120))
+        responded = started = ended = None
+        if status != ReferralStatus.REFERRED:
+            responded = min(end, referred + self._ri(0, 20))
+        if status == ReferralStatus.ACTIVE or (
+            status == ReferralStatus.CLOSED and rng.random() < 0.8
+        ):
+            started = min(end, responded + self._ri(0, 30))
+        if status == ReferralStatus.CLOSED:
+            ended = min(end, (started or responded) + self._ri(7, 400))
+        self._referral_row(
+            chunk,
+            case_id,
+            service,
+            status,
+            self._pick(workers),
+            referred,
+            responded,
+            started,
+            ended,
+        )
+        return referred
 
     def _referral_row(
         self, chunk, case_id, service, status, referred_by, referred, responded, started, ended

@@ -16,8 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
 from beneficiaries.api import ScopedViewSet
-from config.api import IdFilter
-from config.permissions import Rule
+from core.api.base import IdFilter
+from core.api.permissions import Rule
 from core.suppression import SUPPRESSED, SUPPRESSED_SECONDARY
 from gaps.models import AreaKind, CoverageResult, CoverageRun, RunStatus
 from gaps.publication import PEOPLE_COUNTS, published_people_counts

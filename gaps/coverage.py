@@ -672,23 +672,22 @@ def _lenses(
     )
 
 
-def compute_category(inputs: CategoryInputs) -> CategoryResult:
-    """All lenses for one category, per area, per zone and per site.
-
-    Deterministic: the same inputs give bitwise the same arrays (see the module
-    docstring for the definitions and the defined answers where a ratio has no
-    denominator).
-    """
-    n_areas, n_zones = inputs.n_areas, inputs.n_zones
+def _population_used(inputs: CategoryInputs) -> tuple[FloatArray, BoolArray]:
+    """Per area, the population the standard counts (the target group where known, else
+    everyone) and whether the group's population was known."""
     total = np.asarray(inputs.area_population)
     if inputs.area_group_population is None:
-        group_known = np.zeros(n_areas, dtype=bool)
+        group_known = np.zeros(inputs.n_areas, dtype=bool)
         population = total.copy()
     else:
         group = np.asarray(inputs.area_group_population)
         group_known = ~np.isnan(group)
         population = np.where(group_known, group, total)
+    return population, group_known
 
+
+def _accessibility(inputs: CategoryInputs, population: FloatArray) -> TwoStepFCA:
+    """The two-step floating catchment over the given or computed area-site pairs."""
     if inputs.cost_pairs is not None:
         pairs = inputs.cost_pairs
     else:
@@ -699,10 +698,16 @@ def compute_category(inputs: CategoryInputs) -> CategoryResult:
             inputs.site_lat,  # type: ignore[arg-type]
             max_km=inputs.catchment.threshold,
         )
-    fca = two_step_fca(population, inputs.site_capacity, pairs, inputs.catchment)
+    return two_step_fca(population, inputs.site_capacity, pairs, inputs.catchment)
 
-    # Sites outside every listed area (-1) serve through the catchment but add to no
-    # area's supply, count or free places: bincount over the sites inside only.
+
+def _site_totals(inputs: CategoryInputs) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Per area: supply, number of sites and free places of the sites inside it.
+
+    Sites outside every listed area (-1) serve through the catchment but add to no
+    area's supply, count or free places: bincount over the sites inside only.
+    """
+    n_areas = inputs.n_areas
     site_area = np.asarray(inputs.site_area)
     inside = site_area >= 0
     located = site_area[inside]
@@ -713,22 +718,23 @@ def compute_category(inputs: CategoryInputs) -> CategoryResult:
     free = np.bincount(
         located, weights=np.asarray(inputs.site_free_places)[inside], minlength=n_areas
     )
-    referrals = np.asarray(inputs.area_open_referrals)
-    listed = np.asarray(inputs.area_wait_listed)
+    return supply, site_count, free
 
-    areas = _lenses(
-        population=population,
-        group_known=group_known,
-        supply=supply,
-        site_count=site_count,
-        accessibility=fca.score,
-        sites_in_reach=fca.sites_in_reach,
-        referrals=referrals,
-        listed=listed,
-        free=free,
-        inputs=inputs,
-    )
 
+def _zone_lenses(
+    inputs: CategoryInputs,
+    fca: TwoStepFCA,
+    *,
+    population: FloatArray,
+    group_known: BoolArray,
+    supply: FloatArray,
+    site_count: IntArray,
+    referrals: FloatArray,
+    listed: FloatArray,
+    free: FloatArray,
+) -> LensResults:
+    """The lenses per zone, from the per-area figures summed over each zone's members."""
+    n_zones = inputs.n_zones
     member_area = np.asarray(inputs.zone_member_area)
     member_zone = np.asarray(inputs.zone_member_zone)
 
@@ -739,7 +745,7 @@ def compute_category(inputs: CategoryInputs) -> CategoryResult:
     known_members = np.bincount(
         member_zone, weights=group_known[member_area].astype(np.float64), minlength=n_zones
     )
-    zones = _lenses(
+    return _lenses(
         population=summed(population),
         # a zone's group population is known only if it is known for every member
         group_known=(members > 0) & (known_members == members),
@@ -752,6 +758,36 @@ def compute_category(inputs: CategoryInputs) -> CategoryResult:
         free=summed(free),
         inputs=inputs,
     )
+
+
+def compute_category(inputs: CategoryInputs) -> CategoryResult:
+    """All lenses for one category, per area, per zone and per site.
+
+    Deterministic: the same inputs give bitwise the same arrays (see the module
+    docstring for the definitions and the defined answers where a ratio has no
+    denominator).
+    """
+    population, group_known = _population_used(inputs)
+    fca = _accessibility(inputs, population)
+    supply, site_count, free = _site_totals(inputs)
+    referrals = np.asarray(inputs.area_open_referrals)
+    listed = np.asarray(inputs.area_wait_listed)
+    figures = {
+        "population": population,
+        "group_known": group_known,
+        "supply": supply,
+        "site_count": site_count,
+        "referrals": referrals,
+        "listed": listed,
+        "free": free,
+    }
+    areas = _lenses(
+        **figures,
+        accessibility=fca.score,
+        sites_in_reach=fca.sites_in_reach,
+        inputs=inputs,
+    )
+    zones = _zone_lenses(inputs, fca, **figures)
     return CategoryResult(
         areas=areas,
         zones=zones,

@@ -222,21 +222,26 @@ def zone_members(metropolitan_city, zone_kind: str) -> tuple[list[int], list[int
     return zone_ids, [m for _, m in pairs], [z for z, _ in pairs]
 
 
-def load(metropolitan_city, standard: Standard) -> LoadedInputs:
-    municipalities = scope_municipalities(metropolitan_city)
-    index = {m.pk: i for i, m in enumerate(municipalities)}
-    ids = [m.pk for m in municipalities]
-    catchment = catchment_of(standard)
-    box = reachable = None
-    by_minutes = minute_catchment(standard)
+def _site_scope(
+    metropolitan_city,
+    municipalities: list[Municipality],
+    ids: list[int],
+    catchment: Catchment,
+    by_minutes: bool,
+):
+    """Which sites may serve the scope: (box, reachable site ids), either or both None.
+
+    By minutes, reach is what the travel-time matrix says: the sites in the scope, and
+    those outside it that an area of the scope has a travel time to. By distance, for a
+    single metropolitan city, the box around its centroids widened by the catchment.
+    """
     if by_minutes:
-        # Reach is what the travel-time matrix says: the sites in the scope, and those
-        # outside it that an area of the scope has a travel time to.
         reachable = Site.objects.filter(
             Q(municipality_id__in=ids)
             | Q(pk__in=TravelTime.objects.filter(municipality_id__in=ids).values("site_id"))
         ).values("pk")
-    elif metropolitan_city is not None and municipalities:
+        return None, reachable
+    if metropolitan_city is not None and municipalities:
         margin_lat = catchment.threshold / KM_PER_DEGREE_LATITUDE
         lats = [m.centroid_lat for m in municipalities]
         lons = [m.centroid_lon for m in municipalities]
@@ -247,45 +252,80 @@ def load(metropolitan_city, standard: Standard) -> LoadedInputs:
             min(lons) - margin_lon,
             max(lons) + margin_lon,
         )
-    services = category_services(standard)
-    sites = site_supply(standard, services, box, reachable)
-    groups = group_population(ids, standard.population_group)
-    waiting = demand(services, ids)
-    zone_ids, member_municipalities, member_zones = zone_members(
-        metropolitan_city, standard.zone_kind
-    )
+        return box, None
+    return None, None
+
+
+def _zones_in_scope(
+    metropolitan_city, zone_kind: str, index: dict[int, int]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """The zone ids, and the (area index, zone index) of each member inside the scope."""
+    zone_ids, member_municipalities, member_zones = zone_members(metropolitan_city, zone_kind)
     zone_index = {zone_id: i for i, zone_id in enumerate(zone_ids)}
     in_scope = [
         (index[m], zone_index[z])
         for m, z in zip(member_municipalities, member_zones, strict=True)
         if m in index
     ]
-    ratio = None
-    if standard.kind == StandardKind.RATIO:
-        ratio = RatioStandard(float(standard.units), float(standard.per_inhabitants))
-    inputs = CategoryInputs(
-        area_population=[float(m.population) for m in municipalities],
+    return zone_ids, in_scope
+
+
+def _area_figures(
+    standard: Standard,
+    municipalities: list[Municipality],
+    groups: dict[int, int],
+    waiting: dict[int, tuple[int, int]],
+) -> dict[str, list[float]]:
+    """Population, group population and demand per area, as CategoryInputs arguments."""
+    return {
+        "area_population": [float(m.population) for m in municipalities],
         # For a standard about everyone, the group's population is the total: known.
-        area_group_population=(
+        "area_group_population": (
             [float(m.population) for m in municipalities]
             if standard.population_group == PopulationGroup.ALL
             else [float(groups.get(m.pk, math.nan)) for m in municipalities]
         ),
-        **(
-            {"cost_pairs": travel_time_pairs(ids, [site[0] for site in sites])}
-            if by_minutes
-            else {
-                "area_lon": [m.centroid_lon for m in municipalities],
-                "area_lat": [m.centroid_lat for m in municipalities],
-                "site_lon": [site[1] for site in sites],
-                "site_lat": [site[2] for site in sites],
-            }
-        ),
+        "area_open_referrals": [float(waiting.get(m.pk, (0, 0))[0]) for m in municipalities],
+        "area_wait_listed": [float(waiting.get(m.pk, (0, 0))[1]) for m in municipalities],
+    }
+
+
+def _positions(
+    by_minutes: bool, municipalities: list[Municipality], ids: list[int], sites: list
+) -> dict:
+    """How areas and sites are apart, as CategoryInputs arguments: the imported travel
+    times, or the coordinates."""
+    if by_minutes:
+        return {"cost_pairs": travel_time_pairs(ids, [site[0] for site in sites])}
+    return {
+        "area_lon": [m.centroid_lon for m in municipalities],
+        "area_lat": [m.centroid_lat for m in municipalities],
+        "site_lon": [site[1] for site in sites],
+        "site_lat": [site[2] for site in sites],
+    }
+
+
+def load(metropolitan_city, standard: Standard) -> LoadedInputs:
+    municipalities = scope_municipalities(metropolitan_city)
+    index = {m.pk: i for i, m in enumerate(municipalities)}
+    ids = [m.pk for m in municipalities]
+    catchment = catchment_of(standard)
+    by_minutes = minute_catchment(standard)
+    box, reachable = _site_scope(metropolitan_city, municipalities, ids, catchment, by_minutes)
+    services = category_services(standard)
+    sites = site_supply(standard, services, box, reachable)
+    groups = group_population(ids, standard.population_group)
+    waiting = demand(services, ids)
+    zone_ids, in_scope = _zones_in_scope(metropolitan_city, standard.zone_kind, index)
+    ratio = None
+    if standard.kind == StandardKind.RATIO:
+        ratio = RatioStandard(float(standard.units), float(standard.per_inhabitants))
+    inputs = CategoryInputs(
+        **_area_figures(standard, municipalities, groups, waiting),
+        **_positions(by_minutes, municipalities, ids, sites),
         site_area=[index.get(site[3], -1) for site in sites],
         site_capacity=[site[4] for site in sites],
         site_free_places=[site[5] for site in sites],
-        area_open_referrals=[float(waiting.get(m.pk, (0, 0))[0]) for m in municipalities],
-        area_wait_listed=[float(waiting.get(m.pk, (0, 0))[1]) for m in municipalities],
         catchment=catchment,
         standard=ratio,
         zone_member_area=np.array([area for area, _ in in_scope], dtype=np.int64),

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.tracking import Tracked
+from core.tracking import Tracked
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 from services.models import CapacityUnit, ServiceCategory
 

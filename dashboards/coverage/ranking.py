@@ -30,13 +30,9 @@ def _rank_key(lens: str, standard: Standard, place: PlaceResult, waiting) -> tup
     return (gap, population, place.name)
 
 
-def gaps_table(area: Area, standard: Standard, lens: str, limit: int = 20) -> Table:
-    """The area's municipalities and Ambiti with the largest gaps for the standard
-    (requirement − supply, largest first; a presence standard: where it is absent first);
-    the accessibility lens ranks the least accessible first and the demand lens the most
-    people waiting first."""
-    if lens not in LENSES:
-        raise BadParameter("lens", lens)
+def _ranked_places(area: Area, standard: Standard, lens: str, limit: int):
+    """The places with a result for the standard, ranked for the lens, and the published
+    number of people waiting per result."""
     run = area.coverage_run
     places = []
     if area.municipality is None:
@@ -51,37 +47,40 @@ def gaps_table(area: Area, standard: Standard, lens: str, limit: int = 20) -> Ta
     ranked = sorted(places, key=lambda p: _rank_key(lens, standard, p, waiting.get(p.result.pk)))[
         :limit
     ]
+    return ranked, waiting
 
-    def rounded(value, digits=2):
-        return None if value is None else round(value, digits)
 
-    rows = []
-    for place in ranked:
-        result = place.result
-        kind = (
-            pgettext("area kind", "municipality")
-            if place.kind == AreaKind.MUNICIPALITY
-            else pgettext("area kind", "Ambito")
-        )
-        rows.append(
-            Row(
-                place.key,
-                place.name,
-                {
-                    "kind": kind,
-                    "population": place.population,
-                    "supply": rounded(result.supply),
-                    "requirement": rounded(result.requirement),
-                    "gap": rounded(result.gap),
-                    "ratio": None if result.ratio is None else round(100 * result.ratio, 1),
-                    "present": gettext("yes") if result.present else gettext("no"),
-                    "accessibility": round(result.accessibility * ACCESSIBILITY_PER, 2),
-                    "waiting": waiting.get(result.pk),
-                },
-                area_link(area, place),
-            )
-        )
-    columns = (
+def _rounded(value, digits=2):
+    return None if value is None else round(value, digits)
+
+
+def _gap_row(area: Area, place: PlaceResult, waiting: dict) -> Row:
+    result = place.result
+    kind = (
+        pgettext("area kind", "municipality")
+        if place.kind == AreaKind.MUNICIPALITY
+        else pgettext("area kind", "Ambito")
+    )
+    return Row(
+        place.key,
+        place.name,
+        {
+            "kind": kind,
+            "population": place.population,
+            "supply": _rounded(result.supply),
+            "requirement": _rounded(result.requirement),
+            "gap": _rounded(result.gap),
+            "ratio": None if result.ratio is None else round(100 * result.ratio, 1),
+            "present": gettext("yes") if result.present else gettext("no"),
+            "accessibility": round(result.accessibility * ACCESSIBILITY_PER, 2),
+            "waiting": waiting.get(result.pk),
+        },
+        area_link(area, place),
+    )
+
+
+def _gaps_columns(standard: Standard) -> tuple[Column, ...]:
+    return (
         Column("kind", gettext("Kind")),
         Column("population", gettext("Population")),
         Column("supply", gettext("Supply"), unit=standard.get_supply_measure_display()),
@@ -96,19 +95,32 @@ def gaps_table(area: Area, standard: Standard, lens: str, limit: int = 20) -> Ta
         ),
         Column("waiting", gettext("People waiting"), people=True),
     )
-    note = gettext(
+
+
+def _gaps_note(run) -> str:
+    if run is None:
+        return gettext("No coverage run has completed for this city yet.")
+    return gettext(
         "From the latest coverage run. Gap: requirement minus supply, never below zero. "
         "Accessibility: the two-step floating catchment area score. People waiting are "
         "shown as “<5” from 1 to 4, and as “n.d.” where a figure could give away a "
         "small one."
     )
-    if run is None:
-        note = gettext("No coverage run has completed for this city yet.")
+
+
+def gaps_table(area: Area, standard: Standard, lens: str, limit: int = 20) -> Table:
+    """The area's municipalities and Ambiti with the largest gaps for the standard
+    (requirement − supply, largest first; a presence standard: where it is absent first);
+    the accessibility lens ranks the least accessible first and the demand lens the most
+    people waiting first."""
+    if lens not in LENSES:
+        raise BadParameter("lens", lens)
+    ranked, waiting = _ranked_places(area, standard, lens, limit)
     return Table(
         "gaps",
         gettext("Largest gaps: %(standard)s") % {"standard": standard_name(standard)},
-        columns,
-        tuple(rows),
+        _gaps_columns(standard),
+        tuple(_gap_row(area, place, waiting) for place in ranked),
         None,
-        note,
+        _gaps_note(area.coverage_run),
     )

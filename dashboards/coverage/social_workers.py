@@ -55,87 +55,87 @@ def _ratio_cells(population: int, fte: float | None) -> dict[str, object]:
     return {"per_worker": per_worker, "ratio": f"1 : {format_number(per_worker)}"}
 
 
-def social_workers_table(area: Area) -> Table:
-    """Per Ambito of the area: population, social workers (FTE) from the latest run, the
-    ratio "1 : N", which LEPS thresholds it meets and the state contribution implied
-    (:func:`state_contribution`)."""
-    run = area.coverage_run
-    zones = list(ambiti_of(area).order_by("code").values_list("pk", "code", "name"))
-    ids = [pk for pk, _code, _name in zones]
-    population = dict(
+def _zone_population(ids: list[int]) -> dict[int, int]:
+    """Inhabitants per Ambito: the sum over its municipalities, in one query."""
+    return dict(
         Zone.municipalities.through.objects.filter(zone_id__in=ids)
         .order_by()
         .values("zone_id")
         .annotate(total=Sum("municipality__population"))
         .values_list("zone_id", "total")
     )
+
+
+def _zone_fte(run, ids: list[int]) -> dict[int, float]:
+    """Social workers (FTE) per Ambito as the run measured them; none without a run."""
     fte: dict[int, float] = {}
-    if run is not None:
-        supply = (
-            CoverageResult.objects.filter(
-                run=run,
-                area_kind=AreaKind.ZONE,
-                zone_id__in=ids,
-                standard__code__in=SOCIAL_WORKER_STANDARDS,
-            )
-            .order_by("-standard__code")  # "…-per-5000" before "…-per-4000"
-            .values_list("zone_id", "supply")
+    if run is None:
+        return fte
+    supply = (
+        CoverageResult.objects.filter(
+            run=run,
+            area_kind=AreaKind.ZONE,
+            zone_id__in=ids,
+            standard__code__in=SOCIAL_WORKER_STANDARDS,
         )
-        for zone_id, value in supply:
-            fte.setdefault(zone_id, value)
+        .order_by("-standard__code")  # "…-per-5000" before "…-per-4000"
+        .values_list("zone_id", "supply")
+    )
+    for zone_id, value in supply:
+        fte.setdefault(zone_id, value)
+    return fte
 
-    thresholds = [(f"meets_{t}", t) for t in LEPS_THRESHOLDS]
-    rows = []
-    totals = {"population": 0, "fte": 0.0, "band_1": 0.0, "band_2": 0.0, "contribution": 0}
-    known = True
-    for pk, code, name in zones:
-        people = population.get(pk) or 0
-        workers = fte.get(pk)
-        cells: dict[str, object] = {"population": people, "fte": None}
-        cells.update(_ratio_cells(people, workers))
-        if workers is None:
-            known = False
-            cells.update({key: None for key, _t in thresholds})
-            cells.update({"band_1": None, "band_2": None, "contribution": None})
-        else:
-            band_1, band_2, contribution = state_contribution(people, workers)
-            cells["fte"] = round(workers, 2)
-            for key, threshold in thresholds:
-                met = people > 0 and workers * threshold + EPSILON >= people
-                cells[key] = gettext("yes") if met else gettext("no")
-            cells.update(
-                {
-                    "band_1": round(band_1, 2),
-                    "band_2": round(band_2, 2),
-                    "contribution": contribution,
-                }
-            )
-            totals["fte"] += workers
-            totals["band_1"] += band_1
-            totals["band_2"] += band_2
-            totals["contribution"] += contribution
-        totals["population"] += people
-        rows.append(
-            Row(code, name, cells, reverse("admin:dashboard-zone", args=[area.city.slug, code]))
+
+def _zone_cells(
+    people: int, workers: float | None, thresholds: list[tuple[str, int]], totals: dict
+) -> dict[str, object]:
+    """One Ambito's cells; adds its figures to `totals` (FTE, bands and contribution only
+    when they are known)."""
+    cells: dict[str, object] = {"population": people, "fte": None}
+    cells.update(_ratio_cells(people, workers))
+    if workers is None:
+        cells.update({key: None for key, _t in thresholds})
+        cells.update({"band_1": None, "band_2": None, "contribution": None})
+    else:
+        band_1, band_2, contribution = state_contribution(people, workers)
+        cells["fte"] = round(workers, 2)
+        for key, threshold in thresholds:
+            met = people > 0 and workers * threshold + EPSILON >= people
+            cells[key] = gettext("yes") if met else gettext("no")
+        cells.update(
+            {
+                "band_1": round(band_1, 2),
+                "band_2": round(band_2, 2),
+                "contribution": contribution,
+            }
         )
+        totals["fte"] += workers
+        totals["band_1"] += band_1
+        totals["band_2"] += band_2
+        totals["contribution"] += contribution
+    totals["population"] += people
+    return cells
 
-    total = None
-    if len(rows) > 1:
-        total_cells: dict[str, object] = {"population": totals["population"]}
-        if known:
-            total_cells.update(
-                {
-                    "fte": round(totals["fte"], 2),
-                    **_ratio_cells(totals["population"], totals["fte"]),
-                    "band_1": round(totals["band_1"], 2),
-                    "band_2": round(totals["band_2"], 2),
-                    "contribution": totals["contribution"],
-                }
-            )
-        total_cells.update({key: None for key, _t in thresholds})
-        total = Row("total", gettext("Total"), total_cells)
 
-    columns = (
+def _total_row(totals: dict, known: bool, thresholds: list[tuple[str, int]]) -> Row:
+    """The total of the Ambiti; its figures only when every Ambito has them."""
+    total_cells: dict[str, object] = {"population": totals["population"]}
+    if known:
+        total_cells.update(
+            {
+                "fte": round(totals["fte"], 2),
+                **_ratio_cells(totals["population"], totals["fte"]),
+                "band_1": round(totals["band_1"], 2),
+                "band_2": round(totals["band_2"], 2),
+                "contribution": totals["contribution"],
+            }
+        )
+    total_cells.update({key: None for key, _t in thresholds})
+    return Row("total", gettext("Total"), total_cells)
+
+
+def _social_workers_columns(thresholds: list[tuple[str, int]]) -> tuple[Column, ...]:
+    return (
         Column("population", gettext("Population")),
         Column("fte", gettext("Social workers"), unit=gettext("FTE")),
         Column("ratio", gettext("Ratio")),
@@ -148,20 +148,47 @@ def social_workers_table(area: Area) -> Table:
         Column("band_2", gettext("FTE from 1 : 5,000 to 1 : 4,000"), unit=gettext("FTE")),
         Column("contribution", gettext("State contribution"), unit=gettext("€ a year")),
     )
-    note = gettext(
+
+
+def _social_workers_note(run) -> str:
+    if run is None:
+        return gettext("No coverage run has completed for this city yet.")
+    return gettext(
         "LEPS (Law 178/2020, art. 1 c. 797-798): 1 social worker per 5,000 inhabitants, "
         "further objective 1 per 4,000. The state contributes €40,000 a year per "
         "full-time social worker beyond 1 per 6,500 up to 1 per 5,000, and €20,000 a year "
         "beyond 1 per 5,000 up to 1 per 4,000. Social workers are the staff (FTE) the latest "
         "coverage run counted in each Ambito."
     )
-    if run is None:
-        note = gettext("No coverage run has completed for this city yet.")
+
+
+def social_workers_table(area: Area) -> Table:
+    """Per Ambito of the area: population, social workers (FTE) from the latest run, the
+    ratio "1 : N", which LEPS thresholds it meets and the state contribution implied
+    (:func:`state_contribution`)."""
+    run = area.coverage_run
+    zones = list(ambiti_of(area).order_by("code").values_list("pk", "code", "name"))
+    ids = [pk for pk, _code, _name in zones]
+    population = _zone_population(ids)
+    fte = _zone_fte(run, ids)
+
+    thresholds = [(f"meets_{t}", t) for t in LEPS_THRESHOLDS]
+    rows = []
+    totals = {"population": 0, "fte": 0.0, "band_1": 0.0, "band_2": 0.0, "contribution": 0}
+    known = True
+    for pk, code, name in zones:
+        workers = fte.get(pk)
+        known = known and workers is not None
+        cells = _zone_cells(population.get(pk) or 0, workers, thresholds, totals)
+        rows.append(
+            Row(code, name, cells, reverse("admin:dashboard-zone", args=[area.city.slug, code]))
+        )
+    total = _total_row(totals, known, thresholds) if len(rows) > 1 else None
     return Table(
         "social-workers",
         gettext("Social workers per Ambito (LEPS)"),
-        columns,
+        _social_workers_columns(thresholds),
         tuple(rows),
         total,
-        note,
+        _social_workers_note(run),
     )
