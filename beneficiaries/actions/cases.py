@@ -10,7 +10,6 @@ import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +31,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.visibility import CASEWORK_ROLES, scope_of
 from core import audit
+from core.actions import full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import check_version, locked
 
@@ -96,11 +96,21 @@ def _require_consent(case_or_person_id, organisation_id, purpose: str, field: st
         raise ActionError.on(field, reason, kind=CONFLICT)
 
 
-def _full_clean(instance, exclude: Iterable[str] = ()) -> None:
+def casework_organisation(acting_user, organisation, message: str) -> None:
+    """Refuse (forbidden, on ``organisation``) an organisation the user does no casework for."""
+    if organisation is None or organisation.pk not in scope_of(acting_user).casework:
+        raise ActionError.on("organisation", message, kind=FORBIDDEN)
+
+
+def person_for_work(acting_user, beneficiary: Beneficiary) -> Beneficiary:
+    """The person under a row lock, if the user may see them: a person's case openings and
+    consents are then made one at a time, so their checks stay true on save."""
     try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+        return locked(Beneficiary.objects.visible_to(acting_user), beneficiary.pk)
+    except Beneficiary.DoesNotExist:
+        raise ActionError.on(
+            "beneficiary", _("You cannot see this person."), kind=FORBIDDEN
+        ) from None
 
 
 def _check_team(case: Case, lead_worker, team) -> None:
@@ -143,19 +153,10 @@ def case_open(
 
     Needs the person's consent to case management for that organisation; one case that is
     not closed per person and organisation."""
-    if organisation is None or organisation.pk not in scope_of(acting_user).casework:
-        raise ActionError.on(
-            "organisation",
-            _("You do not take people in charge for this organisation."),
-            kind=FORBIDDEN,
-        )
-    # One case opening at a time per person: the duplicate check stays true on save.
-    try:
-        person = locked(Beneficiary.objects.visible_to(acting_user), beneficiary.pk)
-    except Beneficiary.DoesNotExist:
-        raise ActionError.on(
-            "beneficiary", _("You cannot see this person."), kind=FORBIDDEN
-        ) from None
+    casework_organisation(
+        acting_user, organisation, _("You do not take people in charge for this organisation.")
+    )
+    person = person_for_work(acting_user, beneficiary)
     _not_in_future("opened_on", opened_on, _("A case cannot be opened in the future."))
     if follow_up_on is not None and opened_on is not None and follow_up_on < opened_on:
         raise ActionError.on(
@@ -185,7 +186,7 @@ def case_open(
             % {"organisation": organisation.name},
             kind=CONFLICT,
         )
-    _full_clean(case)
+    full_clean(case)
     case.save()
     if team:
         case.team.set(team)
@@ -249,7 +250,7 @@ def case_update(
         if getattr(current, name) != value:
             setattr(current, name, value)
             changed.append(name)
-    _full_clean(current)
+    full_clean(current)
     current.save()
     if "team" in changed:
         current.team.set(new_team)
@@ -300,7 +301,7 @@ def case_close(
             kind=CONFLICT,
         )
     current.status, current.outcome, current.closed_on = CaseStatus.CLOSED, outcome, closed_on
-    _full_clean(current)
+    full_clean(current)
     current.save(update_fields=["status", "outcome", "closed_on"])
     audit.record(
         acting_user=acting_user,
@@ -340,7 +341,7 @@ def need_add(
         identified_on=identified_on,
         description=description,
     )
-    _full_clean(need)
+    full_clean(need)
     need.save()
     audit.record(
         acting_user=acting_user,
@@ -368,7 +369,7 @@ def need_resolve(*, acting_user, need: Need, resolved_on: datetime.date | None =
     resolved_on = resolved_on or timezone.localdate()
     _not_in_future("resolved_on", resolved_on, _("A need cannot be resolved in the future."))
     need.resolved_on = resolved_on
-    _full_clean(need)
+    full_clean(need)
     need.save(update_fields=["resolved_on"])
     audit.record(
         acting_user=acting_user,
@@ -419,7 +420,7 @@ def goal_save(
         for name, value in values.items():
             setattr(saved, name, value)
         action = "goal_update"
-    _full_clean(saved)
+    full_clean(saved)
     saved.save()
     audit.record(
         acting_user=acting_user,
@@ -439,7 +440,7 @@ def note_add(*, acting_user, case: Case, body: str) -> Note:
     if not (body or "").strip():
         raise ActionError.on("body", _("Write the note before adding it."))
     note = Note(case=current, author=acting_user, body=body)
-    _full_clean(note)
+    full_clean(note)
     note.save()
     audit.record(
         acting_user=acting_user, action="note_add", target=note, case_id=current.pk, fields=["body"]

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.actions.cases import casework_organisation, person_for_work
 from beneficiaries.consent import in_force_q
 from beneficiaries.models import Beneficiary, Case, Consent
 from beneficiaries.visibility import scope_of
 from core import audit
+from core.actions import full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import locked
 
@@ -40,18 +41,10 @@ def consent_give(
 ) -> Consent:
     """Record that the person consents to ``purpose`` for ``organisation`` (one the user
     works for); refused while the same consent is in force."""
-    if organisation is None or organisation.pk not in scope_of(acting_user).casework:
-        raise ActionError.on(
-            "organisation",
-            _("You do not record consents for this organisation."),
-            kind=FORBIDDEN,
-        )
-    try:
-        person = locked(Beneficiary.objects.visible_to(acting_user), beneficiary.pk)
-    except Beneficiary.DoesNotExist:
-        raise ActionError.on(
-            "beneficiary", _("You cannot see this person."), kind=FORBIDDEN
-        ) from None
+    casework_organisation(
+        acting_user, organisation, _("You do not record consents for this organisation.")
+    )
+    person = person_for_work(acting_user, beneficiary)
     today = timezone.localdate()
     if given_on is not None and given_on > today:
         raise ActionError.on("given_on", _("Consent cannot be given in the future."))
@@ -73,10 +66,7 @@ def consent_give(
         expires_on=expires_on,
         recorded_by=acting_user,
     )
-    try:
-        consent.full_clean()
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+    full_clean(consent)
     consent.save()
     audit.record(
         acting_user=acting_user,
@@ -115,10 +105,7 @@ def consent_withdraw(*, acting_user, consent: Consent, on: datetime.date | None 
     if on > timezone.localdate():
         raise ActionError.on("withdrawn_on", _("A withdrawal cannot be dated in the future."))
     current.withdrawn_on = max(on, current.given_on)
-    try:
-        current.full_clean()
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+    full_clean(current)
     current.save(update_fields=["withdrawn_on"])
     audit.record(
         acting_user=acting_user,

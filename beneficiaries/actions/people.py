@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from beneficiaries.actions.cases import NOT_CLOSED
+from beneficiaries.actions.cases import NOT_CLOSED, casework_organisation
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
 from beneficiaries.matching import likely_matches
 from beneficiaries.models import (
@@ -31,6 +31,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.visibility import scope_of
 from core import audit
+from core.actions import full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import check_version, locked
 
@@ -95,10 +96,7 @@ def _check_record(person: Beneficiary, changed: Iterable[str]) -> None:
             raise ActionError({"codice_fiscale": error.error_list}) from None
     if person.residence_municipality_id is None and not person.homeless:
         raise ActionError.on("residence_municipality", resident_or_homeless_message())
-    try:
-        person.full_clean(exclude=["codice_fiscale_hash", "family_name_key_hash"])
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+    full_clean(person, exclude=["codice_fiscale_hash", "family_name_key_hash"])
     if "codice_fiscale" in changed and person.codice_fiscale:
         taken = Beneficiary.objects.filter(
             codice_fiscale_hash=codice_fiscale_lookup_hash(person.codice_fiscale)
@@ -143,12 +141,9 @@ def person_register(
     """Register a person for an organisation the user works for, with the consents they
     give today (recorded for that organisation). Refused while people the user can see
     look like the same person, unless the worker confirms it is someone else."""
-    if organisation is None or organisation.pk not in scope_of(acting_user).casework:
-        raise ActionError.on(
-            "organisation",
-            _("You do not register people for this organisation."),
-            kind=FORBIDDEN,
-        )
+    casework_organisation(
+        acting_user, organisation, _("You do not register people for this organisation.")
+    )
     values = _normalised(
         {
             "given_name": given_name,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from beneficiaries.consent import why_not
 from beneficiaries.models import Case, CaseStatus, ConsentPurpose, Referral, ReferralStatus
 from beneficiaries.visibility import scope_of
 from core import audit
+from core.actions import full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import check_version, locked
 from services.models import ServiceAtSite, ServiceStatus
@@ -98,10 +98,7 @@ def referral_create(
         referred_on=referred_on or timezone.localdate(),
         reason=reason,
     )
-    try:
-        referral.full_clean()
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+    full_clean(referral)
     referral.save()
     audit.record(
         acting_user=acting_user,
@@ -174,10 +171,7 @@ def referral_move(
     referral.status = status
     if reason is not None:
         referral.reason = reason
-    try:
-        referral.full_clean()
-    except ValidationError as error:
-        raise ActionError.of(error) from None
+    full_clean(referral)
     referral.save()
     audit.record(
         acting_user=acting_user,

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actions import apply_changes, full_clean
 from core.errors import CONFLICT, ActionError
 from core.locking import check_version, locked
 from housing.actions.placements import peak_occupancy
 from housing.models import HousingUnit, UnitStatus
-from services.actions.records import apply_changes, full_clean
 from services.actions.scope import (
     refuse_outsiders_on_confidential,
     require_editor,

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actions import apply_changes, full_clean
 from core.errors import CONFLICT, ActionError
 from core.locking import check_version, locked
-from services.actions.records import apply_changes, full_clean
 from services.actions.scope import require_editor, require_new_owner
 from services.models import Capacity, ServiceAtSite
 

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actions import apply_changes, full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import check_version, locked
-from services.actions.records import apply_changes, full_clean, set_many
+from services.actions.records import set_many
 from services.actions.scope import (
     is_directory_administrator,
     refuse_outsiders_on_confidential,

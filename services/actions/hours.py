@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actions import apply_changes, full_clean
 from core.errors import FORBIDDEN, ActionError
 from core.locking import check_version, locked
-from services.actions.records import apply_changes, full_clean
 from services.actions.scope import require_editor
 from services.models import OpeningHours, ServiceAtSite
 
