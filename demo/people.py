@@ -4,6 +4,13 @@ People are generated and written in chunks, so memory stays bounded at any scale
 codici fiscali, need descriptions and note bodies are encrypted here with the same
 function the model field uses; the codice fiscale's keyed hash is stored beside it.
 Dates are day ordinals until a row is emitted.
+
+The data obeys the consent rules the actions enforce: each organisation a person has a case
+with holds the consents its cases needed (case management by the opening, sharing with
+providers by the first referral, housing by the placement), and a consent is withdrawn only
+after the last day it was needed. A few referrals of the demo social worker's service to the
+demo provider show the provider's sealed view of a protected case and the anonymous stub
+left by a withdrawn consent to sharing.
 """
 
 from __future__ import annotations
@@ -121,6 +128,30 @@ SURVIVOR_CATEGORIES = (
     "gender-violence.rape-crisis-centre",
     "inclusion.legal-aid",
 )
+# The demo provider's services a protected case is referred to, best fit first: a women's
+# service if it runs one, else what a low-threshold provider offers a survivor.
+SEALED_SHOWCASE_CATEGORIES = (
+    "gender-violence.anti-violence-centre",
+    "gender-violence.shelter",
+    "gender-violence.rape-crisis-centre",
+    "low-threshold.psychological-support",
+    "low-threshold.emergency-social-service",
+    "low-threshold.first-health-care",
+    "low-threshold.night-shelter",
+)
+# Referrals of the demo social worker's organisation to the demo provider, still waiting
+# for an answer, that show the provider's sealed view of a protected case (two) and the
+# anonymous stub left by a withdrawn consent to sharing (one). Referred longer ago than any
+# other referral still waiting, so that they head the provider's incoming list at any scale.
+SEALED, STUB = "sealed", "stub"
+SEALED_SHOWCASES = 2
+STUB_SHOWCASES = 1
+SHOWCASE_AGE = (121, 150)  # days; other referrals waiting for an answer are 0 to 120 days old
+# Share of consents withdrawn, always after the last event that needed them: the cases
+# opened, the referrals made and the placements ended while they were in force.
+WITHDRAWN = 0.03
+# Share of consents to sharing withdrawn: the provider then sees an anonymous referral stub.
+SHARING_WITHDRAWN = 0.03
 
 BENEFICIARY_FIELDS = [
     "id",
@@ -214,6 +245,8 @@ class CaseSummary:
     lead: int
     forced: bool  # the demo's guaranteed protected case
     referral_dates: list[int]
+    housing: bool = False  # the case of the person's placement
+    showcase: str = ""  # SEALED or STUB: referred to the demo provider to show that view
 
 
 @dataclass
@@ -284,6 +317,8 @@ class PeopleGenerator:
         self.existing_hashes = existing_hashes or set()
         self.writers = Writers()
         self.demo_protected_done = False
+        self.sealed_made = 0
+        self.stubs_made = 0
         self.people_count = 0
         self.case_count = 0
         self._fromordinal = datetime.date.fromordinal
@@ -337,7 +372,6 @@ class PeopleGenerator:
     ) -> None:
         """Generate and write `count` people of one city (through `sink` if given)."""
         rng = self.rng
-        metro = directory.metro
         if len(plans) > count:
             # Never more housed people than people: keep current placements first.
             plans = sorted(plans, key=lambda p: p.ends_on is not None)[:count]
@@ -352,17 +386,7 @@ class PeopleGenerator:
             code: [s for s in services if s.status == "active"] or services
             for code, services in directory.services_by_category.items()
         }
-        provider = self.staff.demo_provider_org
-        self.demo_provider_services = (
-            [
-                s
-                for plans_ in directory.services_by_category.values()
-                for s in plans_
-                if s.org is provider
-            ]
-            if provider is not None and provider.metro is metro
-            else []
-        )
+        self._demo_provider_services(directory)
         chunk = Chunk()
         for index in range(count):
             self._person(chunk, directory, plan_for.get(index))
@@ -370,6 +394,24 @@ class PeopleGenerator:
                 chunk.write(self.writers, sink)
                 chunk = Chunk()
         chunk.write(self.writers, sink)
+
+    def _demo_provider_services(self, directory: MetroDirectory) -> None:
+        """The demo provider's active services in this city (none elsewhere), and those a
+        protected case of the demo is referred to."""
+        provider = self.staff.demo_provider_org
+        services: dict[int, ServicePlan] = {}
+        if provider is not None and provider.metro is directory.metro:
+            for plans_ in directory.services_by_category.values():
+                for service in plans_:
+                    if service.org is provider and service.status == "active":
+                        services.setdefault(service.id, service)
+        self.demo_provider_services = list(services.values())
+        self.sealed_services = self.demo_provider_services
+        for code in SEALED_SHOWCASE_CATEGORIES:
+            fitting = [s for s in self.demo_provider_services if code in s.categories]
+            if fitting:
+                self.sealed_services = fitting
+                break
 
     # ---- one person --------------------------------------------------------------------
 
@@ -389,7 +431,9 @@ class PeopleGenerator:
 
         person_id = rng_uuid(rng)
         self.people_count += 1
-        cases = self._cases(chunk, directory, person_id, birth, contact, survivor, plan)
+        cases = self._cases(
+            chunk, directory, person_id, birth, contact, survivor, plan, female=gender == "F"
+        )
         if any(case.forced for case in cases):
             survivor = True  # the demo's guaranteed protected case is a survivor's
         registered_by, created = self._registration(directory, contact, cases)
@@ -576,6 +620,8 @@ class PeopleGenerator:
         contact: Place,
         survivor: bool,
         plan: PlacementPlan | None,
+        *,
+        female: bool,
     ) -> list[CaseSummary]:
         """Generate the person's cases with their needs, referrals and notes, oldest first."""
         earliest = max(birth, self.today - CASE_YEARS * 365)
@@ -594,6 +640,7 @@ class PeopleGenerator:
                     spec,
                     survivor,
                     plan if housing_case else None,
+                    female=female,
                 )
             )
             self.case_count += 1
@@ -657,20 +704,35 @@ class PeopleGenerator:
         spec: _CaseSpec,
         survivor: bool,
         housing_plan: PlacementPlan | None,
+        *,
+        female: bool,
     ) -> CaseSummary:
         """One case with its team, needs, referrals and notes; `housing_plan` if it is the
         case of the person's placement."""
-        opened, closed, _status, _outcome, org = spec
+        opened, closed, status, _outcome, org = spec
         case_id = rng_uuid(self.rng)
         workers = self.staff.workers[org.id]
-        lead, protected, forced = self._lead_and_protection(org, workers, survivor)
+        housing_case = housing_plan is not None
+        # An open case old enough to head the demo provider's incoming list (see _showcase).
+        showable = (
+            status == CaseStatus.OPEN
+            and not housing_case
+            and opened <= self.today - SHOWCASE_AGE[1]
+        )
+        lead, protected, forced = self._lead_and_protection(
+            org, workers, survivor, showable and female
+        )
+        survivor = survivor or forced
         team = self._team(org, workers, lead, protected)
         end = closed if closed is not None else self.today
         self._case_rows(chunk, case_id, person_id, spec, lead, protected, team)
-        housing_case = housing_plan is not None
         is_closed = closed is not None
         domains = self._needs(chunk, case_id, opened, end, is_closed, survivor, housing_case)
-        referral_dates = self._referrals(
+        showcase = self._showcase(org, protected) if showable else ""
+        referral_dates = []
+        if showcase:
+            referral_dates.append(self._showcase_referral(chunk, case_id, opened, lead, showcase))
+        referral_dates += self._referrals(
             chunk,
             directory,
             case_id,
@@ -682,12 +744,13 @@ class PeopleGenerator:
             domains,
             [lead, *team],
             housing_plan,
+            skip=1 if showcase else 0,
         )
         self._notes(chunk, case_id, opened, end, [lead, *team])
         if housing_plan is not None:
             housing_plan.case_id = case_id
             housing_plan.beneficiary_id = person_id
-        return CaseSummary(org, opened, lead, forced, referral_dates)
+        return CaseSummary(org, opened, lead, forced, referral_dates, housing_case, showcase)
 
     def _case_rows(
         self, chunk: Chunk, case_id, person_id, spec: _CaseSpec, lead: int, protected: bool, team
@@ -720,17 +783,18 @@ class PeopleGenerator:
             chunk.team.append((case_id, member))
 
     def _lead_and_protection(
-        self, org: OrgPlan, workers: list[int], survivor: bool
+        self, org: OrgPlan, workers: list[int], survivor: bool, can_force: bool
     ) -> tuple[int, bool, bool]:
         """The lead worker, whether the case is protected, and whether it is the demo's
-        guaranteed protected case (led by the demo social worker)."""
+        guaranteed protected case (led by the demo social worker; ``can_force``: a woman's
+        open case old enough to carry the demo's sealed referral)."""
         rng = self.rng
         staff = self.staff
         lead = self._pick(workers)
         protected = survivor and (org.profile == "gender_violence" or rng.random() < 0.7)
         protected = protected or rng.random() < 0.01
         forced = False
-        if org is staff.demo_casework_org and not self.demo_protected_done:
+        if can_force and org is staff.demo_casework_org and not self.demo_protected_done:
             # The demo social worker leads at least one protected case.
             lead = staff.demo_social_worker
             protected = forced = True
@@ -818,10 +882,13 @@ class PeopleGenerator:
         domains,
         workers,
         plan: PlacementPlan | None,
+        skip: int = 0,
     ) -> list[int]:
+        """The case's referrals (``skip`` fewer: those already made); the days they were
+        made."""
         rng = self.rng
         dates = []
-        count = REFERRALS_PER_CASE.pick(rng)
+        count = max(0, REFERRALS_PER_CASE.pick(rng) - skip)
         if plan is not None:
             referred = self._housing_referral(chunk, case_id, opened, workers, plan)
             if referred is not None:
@@ -834,6 +901,32 @@ class PeopleGenerator:
             if referred is not None:
                 dates.append(referred)
         return dates
+
+    def _showcase(self, org: OrgPlan, protected: bool) -> str:
+        """SEALED or STUB if this open case of the demo social worker's organisation is
+        referred to the demo provider to show that view, else ""."""
+        if org is not self.staff.demo_casework_org or not self.demo_provider_services:
+            return ""
+        if protected and self.sealed_made < SEALED_SHOWCASES:
+            self.sealed_made += 1
+            return SEALED
+        if not protected and self.stubs_made < STUB_SHOWCASES:
+            return STUB  # counted once the consent is withdrawn (see _org_consents)
+        return ""
+
+    def _showcase_referral(self, chunk, case_id, opened: int, lead: int, showcase: str) -> int:
+        """The referral to the demo provider that shows its sealed view of a protected
+        case (every other one already put on the waiting list) or, once the consent to
+        sharing is withdrawn, its anonymous stub; made by the lead worker. The day it was
+        made."""
+        services = self.sealed_services if showcase == SEALED else self.demo_provider_services
+        service = self._pick(services)
+        referred = max(opened, self.today - self._ri(*SHOWCASE_AGE))
+        status, responded = ReferralStatus.REFERRED, None
+        if showcase == SEALED and self.sealed_made % 2 == 0:
+            status, responded = ReferralStatus.WAITING, referred + self._ri(1, 10)
+        self._referral_row(chunk, case_id, service, status, lead, referred, responded, None, None)
+        return referred
 
     def _housing_referral(
         self, chunk, case_id, opened: int, workers: list[int], plan: PlacementPlan
@@ -951,22 +1044,58 @@ class PeopleGenerator:
                 )
             )
 
-    def _consents(self, chunk, person_id, cases, plan: PlacementPlan | None) -> None:
+    def _consents(
+        self, chunk, person_id, cases: list[CaseSummary], plan: PlacementPlan | None
+    ) -> None:
+        """Each organisation the person has a case with holds the consents its cases
+        needed, given by the day they were needed: case management by the first opening,
+        sharing with providers by the first referral, housing by the placement."""
+        by_org: dict[int, list[CaseSummary]] = {}
+        for case in cases:
+            by_org.setdefault(case.org.id, []).append(case)
+        for org_cases in by_org.values():
+            self._org_consents(chunk, person_id, org_cases, plan)
+
+    def _org_consents(
+        self, chunk, person_id, cases: list[CaseSummary], plan: PlacementPlan | None
+    ) -> None:
+        """The consents the person gave one organisation (``cases``: its cases, oldest
+        first), recorded by the lead worker of the first. A consent is withdrawn, if at
+        all, after the last day it was needed: the last opening, the last referral, the end
+        of the placement; never the consent behind a sealed showcase, always (if it can be)
+        the one behind a stub showcase."""
         rng = self.rng
         today = self.today
-        org, opened, lead = cases[0].org, cases[0].opened, cases[0].lead
-        referral_dates = [d for case in cases for d in case.referral_dates]
-        purposes = [(ConsentPurpose.CASE_MANAGEMENT, opened)]
+        first = cases[0]
+        opened = first.opened
+        referral_dates = [day for case in cases for day in case.referral_dates]
+        showcases = {case.showcase for case in cases}
+        # (purpose, given, needed until or None if it must stay in force, withdrawal chance)
+        purposes: list[tuple[str, int, int | None, float]] = [
+            (ConsentPurpose.CASE_MANAGEMENT, opened, max(c.opened for c in cases), WITHDRAWN)
+        ]
         if rng.random() < 0.85:
-            purposes.append((ConsentPurpose.STATISTICS, opened))
-        if referral_dates and rng.random() < 0.9:
-            purposes.append((ConsentPurpose.SHARING_WITH_PROVIDERS, min(referral_dates)))
+            purposes.append((ConsentPurpose.STATISTICS, opened, opened, WITHDRAWN))
+        if referral_dates:
+            given = opened if rng.random() < 0.6 else min(referral_dates)
+            chance = SHARING_WITHDRAWN
+            if SEALED in showcases:
+                chance = 0.0
+            elif STUB in showcases:
+                chance = 1.0
+            purposes.append(
+                (ConsentPurpose.SHARING_WITH_PROVIDERS, given, max(referral_dates), chance)
+            )
         if rng.random() < 0.4:
-            purposes.append((ConsentPurpose.CONTACT, opened))
-        if plan is not None:
-            purposes.append((ConsentPurpose.HOUSING, min(opened, plan.starts_on)))
-        for purpose, given in purposes:
-            withdrawn = self._ri(given, today) if rng.random() < 0.03 else None
+            purposes.append((ConsentPurpose.CONTACT, opened, opened, WITHDRAWN))
+        if plan is not None and any(case.housing for case in cases):
+            purposes.append((ConsentPurpose.HOUSING, opened, plan.ends_on, WITHDRAWN))
+        for purpose, given, needed_until, chance in purposes:
+            withdrawn = None
+            if needed_until is not None and needed_until < today and rng.random() < chance:
+                withdrawn = self._ri(needed_until + 1, today)
+                if purpose == ConsentPurpose.SHARING_WITH_PROVIDERS and STUB in showcases:
+                    self.stubs_made += 1
             stamp = self._stamp(given)
             chunk.consents.append(
                 (
@@ -975,8 +1104,8 @@ class PeopleGenerator:
                     purpose,
                     self._date(given),
                     None if withdrawn is None else self._date(withdrawn),
-                    lead,
-                    org.id,
+                    first.lead,
+                    first.org.id,
                     stamp,
                     stamp if withdrawn is None else self._stamp(withdrawn),
                     1,

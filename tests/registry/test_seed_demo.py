@@ -6,11 +6,16 @@ import io
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
+from beneficiaries.consent import in_force_q
 from beneficiaries.models import (
     Beneficiary,
     Case,
+    Consent,
+    ConsentPurpose,
     Referral,
     ReferralStatus,
     family_name_lookup_hash,
@@ -49,6 +54,53 @@ def plaintext_snapshot() -> list[tuple]:
     return sorted(
         (str(b.pk), b.given_name, b.family_name, b.codice_fiscale, b.birth_date, b.gender)
         for b in Beneficiary.objects.all()
+    )
+
+
+def casework_snapshot() -> list[str]:
+    """Cases, referrals and consents by what they say, not by ids a reset renumbers."""
+    cases = Case.objects.values_list(
+        "pk",
+        "beneficiary_id",
+        "organisation__name",
+        "lead_worker__email",
+        "opened_on",
+        "closed_on",
+        "status",
+        "protected",
+    )
+    referrals = Referral.objects.values_list(
+        "pk",
+        "case_id",
+        "service__organisation__name",
+        "service__name",
+        "status",
+        "referred_by__email",
+        "referred_on",
+        "responded_on",
+    )
+    consents = Consent.objects.values_list(
+        "pk",
+        "beneficiary_id",
+        "organisation__name",
+        "purpose",
+        "given_on",
+        "withdrawn_on",
+        "recorded_by__email",
+    )
+    return sorted(map(str, [*cases, *referrals, *consents]))
+
+
+def consent_in_force_on(day: str, purpose: str, case_prefix: str = "") -> Exists:
+    """For rows reaching a case through ``case_prefix``: the person's consent to ``purpose``
+    for the case's organisation was in force on the row's date field ``day``."""
+    return Exists(
+        Consent.objects.filter(
+            in_force_q(OuterRef(day)),
+            beneficiary_id=OuterRef(f"{case_prefix}beneficiary_id"),
+            organisation_id=OuterRef(f"{case_prefix}organisation_id"),
+            purpose=purpose,
+        )
     )
 
 
@@ -136,6 +188,7 @@ def test_each_demo_login_works_and_has_its_role(roma):
 def test_same_seed_same_people_and_a_second_run_changes_nothing(roma):
     seed()
     first = plaintext_snapshot()
+    casework = casework_snapshot()
 
     again = seed()
     assert "already seeded" in again
@@ -143,6 +196,7 @@ def test_same_seed_same_people_and_a_second_run_changes_nothing(roma):
 
     seed(reset=True)
     assert plaintext_snapshot() == first
+    assert casework_snapshot() == casework
 
 
 def test_demo_zones_cover_the_city_and_survive_a_reset(roma):
@@ -172,3 +226,72 @@ def test_demo_caseload_has_follow_ups_and_a_rhythm_of_activity(roma):
     for case in Case.objects.filter(status="open"):
         assert case.opened_on <= case.last_activity_at.date() <= AS_OF
     assert not Case.objects.filter(status="closed", follow_up_on__isnull=False).exists()
+
+
+def test_every_case_referral_and_placement_had_its_consent_in_force(roma):
+    """The demo obeys the rules the actions enforce: each case's organisation holds the
+    person's consent to case management by the opening, to sharing with providers on each
+    referral's day and to housing on each placement's first day."""
+    seed()
+
+    assert Case.objects.count() > 200
+    unconsented_cases = Case.objects.exclude(
+        consent_in_force_on("opened_on", ConsentPurpose.CASE_MANAGEMENT)
+    )
+    assert list(unconsented_cases.values_list("pk", flat=True)) == []
+    unconsented_referrals = Referral.objects.exclude(
+        consent_in_force_on("referred_on", ConsentPurpose.SHARING_WITH_PROVIDERS, "case__")
+    )
+    assert list(unconsented_referrals.values_list("pk", flat=True)) == []
+    assert Placement.objects.count() > 20
+    unconsented_placements = Placement.objects.exclude(
+        consent_in_force_on("starts_on", ConsentPurpose.HOUSING, "case__")
+    )
+    assert list(unconsented_placements.values_list("pk", flat=True)) == []
+    # Among them people followed by two organisations, each with its own consents.
+    elsewhere = Case.objects.filter(beneficiary_id=OuterRef("beneficiary_id")).exclude(
+        organisation_id=OuterRef("organisation_id")
+    )
+    assert Case.objects.filter(Exists(elsewhere)).exists()
+    # A small share of consents to sharing is withdrawn, each after the last referral.
+    sharing = Consent.objects.filter(purpose=ConsentPurpose.SHARING_WITH_PROVIDERS)
+    withdrawn = sharing.exclude(withdrawn_on=None)
+    assert 0 < withdrawn.count() <= sharing.count() * 0.1
+    for consent in withdrawn:
+        referred = Referral.objects.filter(
+            case__beneficiary_id=consent.beneficiary_id,
+            case__organisation_id=consent.organisation_id,
+        ).values_list("referred_on", flat=True)
+        assert consent.given_on <= min(referred) and max(referred) < consent.withdrawn_on
+
+
+def test_the_demo_provider_sees_protected_referrals_sealed_and_a_withdrawn_one_anonymous(
+    roma, client
+):
+    """The demo shows each view of a referral the provider may get: protected cases of
+    the demo social worker's service referred to the demo provider head its incoming list
+    sealed, next to the anonymous stub of a person who withdrew consent to sharing."""
+    seed()
+    worker = get_user_model().objects.get(username="demo-social-worker")
+    service_of_worker = Membership.objects.get(user=worker).organisation_id
+    provider = get_user_model().objects.get(username="demo-provider")
+    provider_org = Membership.objects.get(user=provider).organisation_id
+    protected = Referral.objects.filter(
+        case__protected=True,
+        case__organisation_id=service_of_worker,
+        service__organisation_id=provider_org,
+        status__in=[ReferralStatus.REFERRED, ReferralStatus.WAITING],
+    )
+    assert protected.count() >= 1
+    assert protected.filter(referred_by=worker).exists()
+
+    assert client.login(username="demo-provider", password="atlante-demo")
+    response = client.get(reverse("workspace:incoming"))
+    assert response.status_code == 200
+    views = list(response.context["page"].object_list)
+    sealed = [view for view in views if view.sealed]
+    assert set(protected.values_list("pk", flat=True)) <= {view.pk for view in sealed}
+    assert all(view.age_band and view.birth_year is None for view in sealed)
+    assert any(view.anonymous for view in views)
+    home = client.get(reverse("workspace:home"))
+    assert {view.kind for view in home.context["incoming"]} >= {"sealed", "anonymous", "full"}
