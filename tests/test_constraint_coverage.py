@@ -5,7 +5,16 @@ from pathlib import Path
 
 from django.apps import apps
 
-PROJECT_APPS = ("registry", "services", "beneficiaries", "housing", "gaps", "hsds", "partners")
+PROJECT_APPS = (
+    "core",
+    "registry",
+    "services",
+    "beneficiaries",
+    "housing",
+    "gaps",
+    "hsds",
+    "partners",
+)
 # Held by PostgreSQL triggers and an exclusion constraint (housing migration 0002).
 DATABASE_ONLY = {
     "placement_no_overlap_per_person",

@@ -30,23 +30,26 @@ def test_validation_messages_are_italian_with_their_values():
 CATALOGUE = Path(__file__).resolve().parents[1] / "locale" / "it" / "LC_MESSAGES"
 
 
-def po_entries() -> list[tuple[str, str, bool]]:
-    """(msgid, first msgstr, fuzzy) of each entry of the Italian .po file."""
+def po_entries() -> list[tuple[str, str, str, bool]]:
+    """(context, msgid, first msgstr, fuzzy) of each entry of the Italian .po file."""
     entries = []
     for block in (CATALOGUE / "django.po").read_text().split("\n\n"):
+        msgctxt = re.search(r'^msgctxt ((?:".*"\n?)+)', block, re.M)
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         if msgid is None or msgstr is None:
             continue
         joined = ["".join(re.findall(r'"(.*)"', part.group(1))) for part in (msgid, msgstr)]
-        entries.append((joined[0], joined[1], "#, fuzzy" in block))
+        context = "".join(re.findall(r'"(.*)"', msgctxt.group(1))) if msgctxt else ""
+        entries.append((context, joined[0], joined[1], "#, fuzzy" in block))
     return entries
 
 
 def test_every_string_is_translated_and_compiled():
-    entries = [entry for entry in po_entries() if entry[0]]  # the header has no msgid
-    assert [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy] == []
+    entries = [entry for entry in po_entries() if entry[1]]  # the header has no msgid
+    assert [msgid for _, msgid, msgstr, fuzzy in entries if not msgstr or fuzzy] == []
     with (CATALOGUE / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for msgid, msgstr, _ in entries:
-        assert compiled.gettext(msgid) == msgstr or "\x00" in msgid
+    for context, msgid, msgstr, _ in entries:
+        found = compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+        assert found == msgstr or "\x00" in msgid

@@ -156,6 +156,12 @@ def test_consent_withdrawn_after_given():
         ConsentFactory(given_on=JAN_10, withdrawn_on=JAN_9)
 
 
+def test_consent_expires_after_given():
+    ConsentFactory(given_on=JAN_10, expires_on=JAN_10)
+    with violates("consent_expires_after_given"):
+        ConsentFactory(given_on=JAN_10, expires_on=JAN_9)
+
+
 def test_goal_status_known():
     goal = GoalFactory()
     with violates("goal_status_known"):
