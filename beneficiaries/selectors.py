@@ -246,15 +246,10 @@ def referral_views_for(
     def standing(row, purpose: str) -> Standing:
         return standings[(row["case__beneficiary_id"], row["case__organisation_id"], purpose)]
 
-    shared: dict = {}
-    for pk, row in facts.items():
-        standing_ = standing(row, ConsentPurpose.SHARING_WITH_PROVIDERS)
-        if not standing_.in_force:
-            shared[pk] = (ANONYMOUS, withheld_reason(standing_))
-        elif row["case__protected"]:
-            shared[pk] = (SEALED, sealed_reason())
-        else:
-            shared[pk] = (FULL, None)
+    shared = {
+        pk: _shared_as(row, standing(row, ConsentPurpose.SHARING_WITH_PROVIDERS))
+        for pk, row in facts.items()
+    }
 
     def kind_of(row) -> str:
         if row["case_id"] in worked_on:
@@ -284,22 +279,32 @@ def referral_views_for(
             "contact": _contact(row),
         }
         if kind != ANONYMOUS:
+            name_consented = standing(row, SEALED_NAME_PURPOSE).in_force
             person = people.get(row["case__beneficiary_id"])
-            age = age_on(person.birth_date, on) if person else None
+            view |= _person_part(kind, person, name_consented, on)
             view["needs"] = tuple(open_needs.get(row["case_id"], ()))
-            view["name"] = person.display_name if person else None
-            if kind == SEALED:
-                # The birth date only as a band; the name only as consented.
-                view["age_band"] = age_band(age)
-                if not standing(row, SEALED_NAME_PURPOSE).in_force:
-                    view["name"] = None
-            else:
-                view["age"] = age
-                view["birth_year"] = (
-                    person.birth_date.year if person and person.birth_date else None
-                )
         views.append(ReferralView(**view))
     return views
+
+
+def _shared_as(row, sharing: Standing) -> tuple[str, str | None]:
+    """What the receiving service sees of a referral, and why not more."""
+    if not sharing.in_force:
+        return ANONYMOUS, withheld_reason(sharing)
+    if row["case__protected"]:
+        return SEALED, sealed_reason()
+    return FULL, None
+
+
+def _person_part(kind: str, person, name_consented: bool, on: datetime.date) -> dict:
+    """The person's part of a full or sealed view: a sealed view gives the birth date only
+    as a band, and the name only as consented."""
+    age = age_on(person.birth_date, on) if person else None
+    name = person.display_name if person else None
+    if kind == SEALED:
+        return {"age_band": age_band(age), "name": name if name_consented else None}
+    birth_year = person.birth_date.year if person and person.birth_date else None
+    return {"name": name, "age": age, "birth_year": birth_year}
 
 
 def referral_view_for(user, referral: Referral) -> ReferralView:

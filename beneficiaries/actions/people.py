@@ -118,6 +118,36 @@ def _save(person: Beneficiary, **kwargs) -> None:
         raise ActionError.on("codice_fiscale", str(DUPLICATE_CODE_MESSAGE), kind=CONFLICT) from None
 
 
+def _known_purposes(consents: Iterable[str]) -> list[str]:
+    purposes = sorted(set(consents))
+    unknown = set(purposes) - set(ConsentPurpose.values)
+    if unknown:
+        raise ActionError.on(
+            "consents",
+            _("Unknown purpose of consent: %(purposes)s.")
+            % {"purposes": ", ".join(sorted(unknown))},
+        )
+    return purposes
+
+
+def _refuse_likely_duplicate(acting_user, person: Beneficiary) -> None:
+    """Refuse while people the user can see look like this one (the worker confirms)."""
+    if likely_matches(
+        acting_user,
+        family_name=person.family_name,
+        given_name=person.given_name,
+        birth_date=person.birth_date,
+    ):
+        raise ActionError.on(
+            "confirm_different",
+            _(
+                "People you can see have a similar name and birth year: check that none of "
+                "them is this person, then confirm that you register someone else."
+            ),
+            kind=CONFLICT,
+        )
+
+
 @transaction.atomic
 def person_register(
     *,
@@ -160,30 +190,11 @@ def person_register(
             "criminal_record": criminal_record,
         }
     )
-    purposes = sorted(set(consents))
-    unknown = set(purposes) - set(ConsentPurpose.values)
-    if unknown:
-        raise ActionError.on(
-            "consents",
-            _("Unknown purpose of consent: %(purposes)s.")
-            % {"purposes": ", ".join(sorted(unknown))},
-        )
+    purposes = _known_purposes(consents)
     person = Beneficiary(registered_by=organisation, **values)
     _check_record(person, PERSON_FIELDS)
-    if not confirmed_different and likely_matches(
-        acting_user,
-        family_name=person.family_name,
-        given_name=person.given_name,
-        birth_date=person.birth_date,
-    ):
-        raise ActionError.on(
-            "confirm_different",
-            _(
-                "People you can see have a similar name and birth year: check that none of "
-                "them is this person, then confirm that you register someone else."
-            ),
-            kind=CONFLICT,
-        )
+    if not confirmed_different:
+        _refuse_likely_duplicate(acting_user, person)
     _save(person)
     today = timezone.localdate()
     for purpose in purposes:
