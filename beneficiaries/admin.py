@@ -77,7 +77,7 @@ from registry.admin import (
     VersionCheckedForm,
     refusal_for,
 )
-from services.admin import USER_LOOKUPS
+from services.admin.organisations import USER_LOOKUPS
 from services.models import Organisation
 
 User = get_user_model()

@@ -31,15 +31,8 @@ from registry.admin import (
     refusal_for,
 )
 from services.actions.records import adopt
-from services.admin import (
-    ActionAdminMixin,
-    ConfidentialAddressMixin,
-    DirectoryOwnedMixin,
-    InputOnlyFormMixin,
-    NoDeleteMixin,
-    changes_of,
-    values_of,
-)
+from services.admin.access import ConfidentialAddressMixin, DirectoryOwnedMixin, NoDeleteMixin
+from services.admin.writes import ActionAdminMixin, InputOnlyFormMixin, changes_of, values_of
 
 # --- Housing units ----------------------------------------------------------------------
 

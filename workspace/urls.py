@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workspace.views import cases, casework, home, housing, intake, provider, referrals
+from workspace.views import cases, casework, home, housing, intake, plan, provider, referrals
 
 app_name = "workspace"
 
@@ -21,11 +21,11 @@ urlpatterns = [
     path("cases/<uuid:pk>/", cases.case_detail, name="case"),
     path("cases/<uuid:pk>/edit/", casework.case_edit, name="case-edit"),
     path("cases/<uuid:pk>/close/", casework.case_close, name="case-close"),
-    path("cases/<uuid:pk>/needs/new/", casework.need_new, name="need-new"),
-    path("cases/<uuid:pk>/needs/<uuid:need>/resolve/", casework.need_resolve, name="need-resolve"),
-    path("cases/<uuid:pk>/goals/new/", casework.goal_new, name="goal-new"),
-    path("cases/<uuid:pk>/goals/<uuid:goal>/", casework.goal_update, name="goal-update"),
-    path("cases/<uuid:pk>/notes/new/", casework.note_new, name="note-new"),
+    path("cases/<uuid:pk>/needs/new/", plan.need_new, name="need-new"),
+    path("cases/<uuid:pk>/needs/<uuid:need>/resolve/", plan.need_resolve, name="need-resolve"),
+    path("cases/<uuid:pk>/goals/new/", plan.goal_new, name="goal-new"),
+    path("cases/<uuid:pk>/goals/<uuid:goal>/", plan.goal_update, name="goal-update"),
+    path("cases/<uuid:pk>/notes/new/", plan.note_new, name="note-new"),
     # Referrals: the sending team finds a service and refers; the provider answers.
     path("cases/<uuid:pk>/refer/", referrals.refer, name="refer"),
     path("referrals/incoming/", referrals.incoming, name="incoming"),

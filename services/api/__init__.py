@@ -5,7 +5,7 @@ Only what the public may see is listed: active organisations, their services tha
 active or temporarily closed, their active sites. The address, postal code and
 coordinates of a confidential site — or of a site hosting a confidential service — reach
 only the active members of the owning organisation, the rule the back office applies
-(``services.admin.ConfidentialAddressMixin``); everyone else gets ``null`` and the public
+(``services.admin.access.ConfidentialAddressMixin``); everyone else gets ``null`` and the public
 contact point.
 
 ``near``/``radius_km`` and ``open_now``/``open_at`` search sites and services by distance
