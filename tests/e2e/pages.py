@@ -1,6 +1,10 @@
 """What the workspace's browser tests do on every page: wait for it, fill it, check it."""
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -67,6 +71,20 @@ def settled(browser) -> None:
             "return !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
         )
     )
+
+
+def click_fresh(browser, by: str, selector: str) -> None:
+    """Find the element and click it, finding it again if the page replaced it between the
+    two (Chromium then answers "Node with given id does not belong to the document")."""
+
+    def clicked(driver) -> bool:
+        try:
+            driver.find_element(by, selector).click()
+        except (StaleElementReferenceException, WebDriverException):
+            return False
+        return True
+
+    WebDriverWait(browser, 10).until(clicked)
 
 
 def click_button(browser, text: str) -> None:

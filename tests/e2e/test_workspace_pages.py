@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import Select
 from beneficiaries.models import Case
 from services.models import Role
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages import heading, log_in, log_out
+from tests.e2e.pages import click_fresh, heading, log_in, log_out
 from tests.factories import (
     BeneficiaryFactory,
     CapacityFactory,
@@ -171,7 +171,7 @@ def test_italian_first_and_english_on_request(casework, browser, live_server, sc
     screenshot("case-italian")
     assert_accessible(browser)
     Select(browser.find_element(By.NAME, "language")).select_by_value("en")
-    browser.find_element(By.XPATH, "//header//button[normalize-space()='Cambia']").click()
+    click_fresh(browser, By.XPATH, "//header//button[normalize-space()='Cambia']")
     heading(browser, "Rossi Anna")
     assert browser.current_url.endswith(f"/en/workspace/cases/{case.pk}/")
     assert "Needs" in browser.find_element(By.ID, "main").text
