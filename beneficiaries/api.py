@@ -45,7 +45,6 @@ from core.api.writes import (
     StrictFieldsMixin,
     VersionedUpdateMixin,
     domain_errors,
-    expected_version,
 )
 from services.api.filters import StrictBooleanFilter, SyncFilterSet
 from services.models import ServiceAtSite
@@ -370,21 +369,18 @@ class ReferralCreateSerializer(StrictFieldsMixin, serializers.Serializer):
 class ReferralMoveSerializer(StrictFieldsMixin, serializers.Serializer):
     """A step in the referral's life: the new status, when, and why (declining and closing
     need a reason). The action locks the referral and checks the version the caller read
-    (If-Match or ``version``; ``VersionedUpdateMixin`` has made sure there is one)."""
-
-    action_checks_version = True
+    (If-Match or ``version``: ``VersionedUpdateMixin`` puts it in the context)."""
 
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     on = serializers.DateField(required=False, help_text=_("date of the change (today)"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def update(self, referral, validated_data):
-        request = self.context["request"]
         with domain_errors(Referral):
             return referral_move(
-                acting_user=request.user,
+                acting_user=self.context["request"].user,
                 referral=referral,
-                version=expected_version(request),
+                version=self.context["version"],
                 **validated_data,
             )
 

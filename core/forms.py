@@ -6,6 +6,12 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, Q
 
+from core.errors import CONFLICT, FORBIDDEN, STALE, kind_of
+
+# A page's status for a refusal: bad input 400, not yours to do 403, the record's state or
+# a newer version 409 (the page shows what changed).
+PAGE_STATUS = {FORBIDDEN: 403, CONFLICT: 409, STALE: 409}
+
 
 def constraint_field(model, code: str | None) -> str | None:
     """The field a check constraint is about (the first one its condition names), so that
@@ -48,3 +54,8 @@ def add_errors(form: forms.BaseForm, error: ValidationError, model=None, aliases
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+def page_status(error: ValidationError) -> int:
+    """The status of a page that shows a refusal (see ``PAGE_STATUS``)."""
+    return PAGE_STATUS.get(kind_of(error), 400)

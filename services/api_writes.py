@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.writes import StrictInputSerializer, expected_version
+from core.api.writes import StrictInputSerializer
 from services.actions.capacity import capacity_update
 from services.actions.directory import service_update
 from services.actions.records import adopt
@@ -18,15 +18,16 @@ from services.models import Capacity, Language, Service, ServiceCategory
 
 class ActionUpdateMixin:
     """Updates through a domain action, as the requesting user, against the version the
-    request names (If-Match or ``version``): the action locks the row and checks it, and
-    the view maps its refusal to the answer (``VersionedUpdateMixin``)."""
-
-    action_checks_version = True
+    request names (If-Match or ``version``, in the context ``VersionedUpdateMixin`` gives):
+    the action locks the row and checks it, and the view answers its refusal."""
 
     def action_arguments(self, validated_data: dict) -> dict:
-        request = self.context["request"]
         values = {name: value for name, value in validated_data.items() if name != "version"}
-        return {"acting_user": request.user, "version": expected_version(request), **values}
+        return {
+            "acting_user": self.context["request"].user,
+            "version": self.context["version"],
+            **values,
+        }
 
 
 class ServiceUpdateSerializer(ActionUpdateMixin, StrictInputSerializer):

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from core.errors import CONFLICT, FORBIDDEN, STALE, kind_of
 from core.forms import errors_by_field
-from core.locking import check_version
 
 VERSION_FIELD = "version"
 
@@ -96,29 +95,8 @@ class StrictFieldsMixin:
 
 
 class StrictInputSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """Strict input, and the model's rules (validators, check and unique constraints) with
-    field-level messages before saving, atomically."""
-
-    def checked_save(self, instance, validated_data: dict):
-        many = {
-            name: validated_data.pop(name)
-            for name in list(validated_data)
-            if isinstance(self.fields[name], serializers.ManyRelatedField)
-        }
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        with domain_errors(type(instance)), transaction.atomic():
-            instance.full_clean()
-            instance.save()
-            for name, value in many.items():
-                getattr(instance, name).set(value)
-        return instance
-
-    def create(self, validated_data):
-        return self.checked_save(self.Meta.model(), validated_data)
-
-    def update(self, instance, validated_data):
-        return self.checked_save(instance, validated_data)
+    """Strict input for a write whose change is a domain action: the serializer parses,
+    its ``update`` calls the action (see ``VersionedUpdateMixin``)."""
 
 
 def expected_version(request) -> int | None:
@@ -139,11 +117,9 @@ class VersionedUpdateMixin:
     """PATCH only, against the version the caller read (428 without one, 412 when stale);
     every read of one record carries its version as an ETag.
 
-    A serializer that writes through a domain action says so (``action_checks_version``):
-    it passes the version (``expected_version(request)``) to the action as ``version=``,
-    and the action locks the row and checks it. Otherwise the record is read here under a
-    row lock and checked with the same helper (``core.locking.check_version``) before the
-    serializer saves it."""
+    The serializer's ``update`` is a domain action: it takes the version the caller read
+    from the serializer's context (``version``), and the action locks the row and checks
+    it (``core.locking``); its refusal is answered here by kind (``domain_errors``)."""
 
     http_method_names = ("get", "post", "patch", "head", "options")
 
@@ -153,27 +129,16 @@ class VersionedUpdateMixin:
         response["ETag"] = etag_of(instance)
         return response
 
-    def action_checks_version(self) -> bool:
-        return getattr(self.get_serializer_class(), "action_checks_version", False)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.action == "partial_update" and not self.action_checks_version():
-            # The record a PATCH changes is read under a row lock (get_object runs inside
-            # the update's transaction), so the version compared is the one overwritten.
-            queryset = queryset.select_for_update(of=("self",))
-        return queryset
-
     def partial_update(self, request, *args, **kwargs):
         expected = expected_version(request)
         if expected is None:
             raise PreconditionRequired
         with transaction.atomic():
             instance = self.get_object()
-            if not self.action_checks_version():
-                with domain_errors(type(instance)):
-                    check_version(instance, expected)
-            serializer = self.get_serializer(instance, data=request.data, partial=True)
+            context = {**self.get_serializer_context(), VERSION_FIELD: expected}
+            serializer = self.get_serializer(
+                instance, data=request.data, partial=True, context=context
+            )
             serializer.is_valid(raise_exception=True)
             with domain_errors(type(instance)):
                 instance = serializer.save()

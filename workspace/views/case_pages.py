@@ -16,12 +16,9 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import Case
 from core.access_log import log_access
 from core.audit import last_saved_by
-from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
-from core.forms import add_errors
+from core.errors import FORBIDDEN, ActionError
+from core.forms import add_errors, page_status
 from workspace.access import team_case_or_404
-
-STATUS_OF = {CONFLICT: 409, STALE: 409, FORBIDDEN: 403}
-
 
 # --- Shared helpers ---------------------------------------------------------------------
 
@@ -80,7 +77,7 @@ def about_the_case(request, pk, error: ActionError):
 def form_refused(form, error: ActionError, model=None) -> int:
     """Put a refusal on the form; the page's status (400, or 409 for a conflict)."""
     add_errors(form, error, model=model)
-    return STATUS_OF.get(error.kind, 400)
+    return page_status(error)
 
 
 def display(value) -> str:

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.access_log import log_access
-from core.errors import CONFLICT, FORBIDDEN, STALE, ActionError
-from core.forms import add_errors
+from core.errors import ActionError
+from core.forms import add_errors, page_status
 from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
 from housing.api import with_availability
 from housing.models import HousingUnit, Placement
@@ -32,7 +32,6 @@ from workspace.forms.housing import HousingSearchForm, PlaceForm, PlacementEndFo
 
 RESULTS_CAP = 50
 # The answer to an action's refusal, by its kind (anything else is bad input: 400).
-STATUS_OF = {FORBIDDEN: 403, CONFLICT: 409, STALE: 409}
 
 
 def _short_date(value) -> str:
@@ -153,7 +152,7 @@ def _place_post(request, pk, unit_id):
         )
     except ActionError as error:
         add_errors(form, error, model=Placement)
-        return _place_page(request, case, unit, form, status=STATUS_OF.get(error.kind, 400))
+        return _place_page(request, case, unit, form, status=page_status(error))
     messages.success(
         request,
         _("Placed in %(code)s from %(date)s.")
@@ -215,7 +214,7 @@ def _placement_end_post(request, pk):
         )
     except ActionError as error:
         add_errors(form, error, model=Placement, aliases={"end_reason": "reason"})
-        return _end_page(request, placement, form, status=STATUS_OF.get(error.kind, 400))
+        return _end_page(request, placement, form, status=page_status(error))
     messages.success(
         request,
         _("The placement in %(code)s ends on %(date)s.")

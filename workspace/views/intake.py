@@ -37,7 +37,7 @@ from beneficiaries.models import (
 from beneficiaries.selectors import person_facts_for
 from core.access_log import log_access
 from core.errors import CONFLICT, FORBIDDEN, ActionError
-from core.forms import add_errors
+from core.forms import add_errors, page_status
 from registry.models import Municipality
 from services.models import Organisation
 from workspace.access import person_or_404, team_cases, workspace_view
@@ -48,8 +48,6 @@ from workspace.forms.intake import (
     PersonForm,
     facts_from_code,
 )
-
-STATUS_OF = {CONFLICT: 409, FORBIDDEN: 403}
 
 
 def casework_organisations(request) -> list[Organisation]:
@@ -167,7 +165,7 @@ def person_new(request):
                 confirmed_different=data["confirm_different"],
             )
         except ActionError as error:
-            status = STATUS_OF.get(error.kind, 400)
+            status = page_status(error)
             if "confirm_different" in getattr(error, "error_dict", {}):
                 # The people the worker is asked to look at before confirming.
                 matches = matching.likely_matches(
@@ -240,7 +238,7 @@ def consent_new(request, pk):
                 **form.cleaned_data,
             )
         except ActionError as error:
-            status = STATUS_OF.get(error.kind, 400)
+            status = page_status(error)
             add_errors(form, error, model=Consent)
         else:
             messages.success(
@@ -332,7 +330,7 @@ def case_new(request, pk):
                 follow_up_on=data["follow_up_on"],
             )
         except ActionError as error:
-            status = STATUS_OF.get(error.kind, 400)
+            status = page_status(error)
             add_errors(form, error, model=Case)
             # A conflict about the person is their consent: the page links to where it
             # is recorded.

@@ -11,10 +11,10 @@ from beneficiaries.actions import cases as actions
 from beneficiaries.models import CaseStatus, Goal, Need, Note
 from core.access_log import log_access
 from core.errors import STALE, ActionError
+from core.forms import page_status
 from workspace.access import team_case_or_404, workspace_view
 from workspace.forms.casework import GoalForm, NeedForm, NoteForm
 from workspace.views.case_pages import (
-    STATUS_OF,
     about_the_case,
     closed,
     form_refused,
@@ -67,9 +67,7 @@ def need_resolve(request, pk, need):
     except ActionError as error:
         if (answer := about_the_case(request, pk, error)) is not None:
             return answer
-        return refused(
-            request, case, " ".join(error.messages), status=STATUS_OF.get(error.kind, 400)
-        )
+        return refused(request, case, " ".join(error.messages), status=page_status(error))
     messages.success(
         request, _("Need marked resolved: %(domain)s.") % {"domain": need.get_domain_display()}
     )
