@@ -343,8 +343,7 @@ class CaseInScope(serializers.PrimaryKeyRelatedField):
     """A case the caller works on; any other id reads as unknown, never as forbidden."""
 
     def get_queryset(self):
-        scope = scope_of(self.context["request"].user)
-        return Case.objects.filter(casework_case_q(scope))
+        return Case.objects.worked_on_by(self.context["request"].user)
 
 
 class ReferralCreateSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -22,23 +22,13 @@ REQUIRED_FOR = {
 }
 
 
-def in_force_q(on: datetime.date, prefix: str = "") -> Q:
+def in_force_q(on) -> Q:
     """Consents given by ``on``, not withdrawn by then, and not expired."""
     return (
-        Q(**{f"{prefix}given_on__lte": on})
-        & (Q(**{f"{prefix}withdrawn_on__isnull": True}) | Q(**{f"{prefix}withdrawn_on__gt": on}))
-        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": on}))
+        Q(given_on__lte=on)
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=on))
     )
-
-
-def consent_in_force(*, beneficiary_id, organisation_id, purpose: str, on=None) -> bool:
-    on = on or timezone.localdate()
-    return Consent.objects.filter(
-        in_force_q(on),
-        beneficiary_id=beneficiary_id,
-        organisation_id=organisation_id,
-        purpose=purpose,
-    ).exists()
 
 
 IN_FORCE, MISSING, WITHDRAWN, EXPIRED, NOT_YET = (
@@ -120,13 +110,13 @@ def why_not(*, beneficiary_id, organisation_id, purpose: str, on=None) -> str | 
     }
 
 
-def sharing_in_force(case_prefix: str = "", on=None) -> Exists:
+def sharing_in_force(case_prefix: str = "") -> Exists:
     """For a queryset of cases (or of rows reaching a case through ``case_prefix``): the
-    person consents to sharing with the providers their case's organisation refers to."""
-    on = on or timezone.localdate()
+    person consents today to sharing with the providers their case's organisation refers
+    to."""
     return Exists(
         Consent.objects.filter(
-            in_force_q(on),
+            in_force_q(timezone.localdate()),
             beneficiary_id=OuterRef(f"{case_prefix}beneficiary_id"),
             organisation_id=OuterRef(f"{case_prefix}organisation_id"),
             purpose=ConsentPurpose.SHARING_WITH_PROVIDERS,

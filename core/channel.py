@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language_from_path
 
 WORKSPACE, ADMIN, API, JOB, COMMAND = "workspace", "admin", "api", "job", "command"
 CHANNELS = (WORKSPACE, ADMIN, API, JOB, COMMAND)
@@ -37,7 +38,7 @@ def via(name: str) -> Iterator[None]:
 def channel_of_path(path: str) -> str:
     # Strip the language prefix of the i18n patterns (/en/workspace/ → /workspace/).
     parts = [part for part in path.split("/") if part]
-    if parts and len(parts[0]) == 2 and parts[0].isalpha():
+    if parts and parts[0] == get_language_from_path(path):
         parts = parts[1:]
     head = parts[0] if parts else ""
     return {"api": API, "admin": ADMIN, "workspace": WORKSPACE}.get(head, WORKSPACE)

@@ -23,10 +23,10 @@ KINDS = (INVALID, FORBIDDEN, CONFLICT, STALE)
 class ActionError(ValidationError):
     """A domain action's refusal: ``{field: [messages]}`` and a kind (see the module)."""
 
-    def __init__(self, message, *, kind: str = INVALID, code: str | None = None) -> None:
+    def __init__(self, message, *, kind: str = INVALID) -> None:
         if kind not in KINDS:
             raise ValueError(f"Unknown kind of refusal: {kind}")
-        super().__init__(message, code=code)
+        super().__init__(message)
         self.kind = kind
 
     @classmethod

@@ -51,7 +51,6 @@ SUPPRESSED = "<5"
 SUPPRESSED_SECONDARY = "n.d."
 THRESHOLD = 5
 MARKERS = (SUPPRESSED, SUPPRESSED_SECONDARY)
-TOTAL_COLUMN = "total"
 
 K = TypeVar("K", bound=Hashable)
 Number = int | float

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.suppression import MARKERS, TOTAL_COLUMN, Number, suppress
+from core.suppression import MARKERS, Number, suppress
+
+# A people column keyed so is the sum of the row's other people columns.
+TOTAL_COLUMN = "total"
 
 
 @dataclass(frozen=True)

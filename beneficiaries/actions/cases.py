@@ -65,13 +65,15 @@ def case_for_work(acting_user, case: Case | object) -> Case:
     return found
 
 
-def case_workers(organisation_id: int, case: Case | None = None):
-    """Who may lead or join a case of the organisation: its active social workers and
-    coordinators, and whoever is on the case already (so that an unrelated edit is never
-    refused because a colleague has since left)."""
+def case_workers(organisation_ids: int | Iterable[int], case: Case | None = None):
+    """Who may lead or join a case of the organisation (or of any of several): its active
+    social workers and coordinators, and whoever is on the case already (so that an
+    unrelated edit is never refused because a colleague has since left)."""
+    if isinstance(organisation_ids, int):
+        organisation_ids = [organisation_ids]
     q = Q(
         is_active=True,
-        memberships__organisation_id=organisation_id,
+        memberships__organisation_id__in=list(organisation_ids),
         memberships__organisation__active=True,
         memberships__role__in=CASEWORK_ROLES,
         memberships__active=True,
@@ -88,10 +90,8 @@ def _not_in_future(field: str, value: datetime.date | None, message: str) -> Non
         raise ActionError.on(field, message)
 
 
-def _require_consent(case_or_person_id, organisation_id, purpose: str, field: str) -> None:
-    reason = why_not(
-        beneficiary_id=case_or_person_id, organisation_id=organisation_id, purpose=purpose
-    )
+def _require_consent(person_id, organisation_id, purpose: str, field: str) -> None:
+    reason = why_not(beneficiary_id=person_id, organisation_id=organisation_id, purpose=purpose)
     if reason:
         raise ActionError.on(field, reason, kind=CONFLICT)
 
@@ -173,10 +173,9 @@ def case_open(
     team = list(team)
     _check_team(case, lead_worker, team)
     _require_consent(person.pk, organisation.pk, ConsentPurpose.CASE_MANAGEMENT, "beneficiary")
-    existing = Case.objects.filter(
+    if Case.objects.filter(
         beneficiary=person, organisation=organisation, status__in=NOT_CLOSED
-    ).first()
-    if existing is not None:
+    ).exists():
         raise ActionError.on(
             None,
             _(
@@ -229,7 +228,8 @@ def case_update(
         "plan_summary": plan_summary,
     }
     given = {name: value for name, value in given.items() if value is not _UNSET}
-    new_team = list(given.get("team", current.team.all()))
+    team_before = list(current.team.all())
+    new_team = list(given.get("team", team_before))
     new_lead = given.get("lead_worker", current.lead_worker)
     if new_lead is None:
         raise ActionError.on("lead_worker", _("A case needs a lead worker."))
@@ -241,7 +241,7 @@ def case_update(
             % {"date": current.opened_on.isoformat()},
         )
     changed = []
-    old_team = {user.pk for user in current.team.all()}
+    old_team = {user.pk for user in team_before}
     for name, value in given.items():
         if name == "team":
             if {user.pk for user in value} != old_team:

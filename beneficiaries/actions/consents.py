@@ -13,20 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.actions.cases import casework_organisation, person_for_work
+from beneficiaries.activity import touch_person_cases
 from beneficiaries.consent import in_force_q
-from beneficiaries.models import Beneficiary, Case, Consent
-from beneficiaries.visibility import scope_of
+from beneficiaries.models import Beneficiary, Consent
 from core import audit
 from core.actions import full_clean
 from core.errors import CONFLICT, FORBIDDEN, ActionError
 from core.locking import locked
-
-
-def _touch_cases(person_id, organisation_id) -> None:
-    # Consent changes what the case team may do next: the caseload shows it moved.
-    Case.objects.filter(beneficiary_id=person_id, organisation_id=organisation_id).update(
-        last_activity_at=timezone.now()
-    )
 
 
 @transaction.atomic
@@ -75,7 +68,7 @@ def consent_give(
         fields=["purpose", "given_on", "organisation"] + (["expires_on"] if expires_on else []),
         details={"purpose": purpose},
     )
-    _touch_cases(person.pk, organisation.pk)
+    touch_person_cases(person.pk, [organisation.pk])
     return consent
 
 
@@ -83,11 +76,9 @@ def consent_give(
 def consent_withdraw(*, acting_user, consent: Consent, on: datetime.date | None = None) -> Consent:
     """The person withdraws a consent: it stops counting at once (from ``on``, today by
     default), so a provider loses sight of their details with the next page it loads."""
-    casework = scope_of(acting_user).casework
     try:
-        current = locked(
-            Consent.objects.visible_to(acting_user).filter(organisation__in=casework), consent.pk
-        )
+        # A person's consents are visible only to the organisation that recorded them.
+        current = locked(Consent.objects.visible_to(acting_user), consent.pk)
     except Consent.DoesNotExist:
         raise ActionError.on(
             "consent",
@@ -114,5 +105,5 @@ def consent_withdraw(*, acting_user, consent: Consent, on: datetime.date | None 
         fields=["withdrawn_on"],
         details={"purpose": current.purpose},
     )
-    _touch_cases(current.beneficiary_id, current.organisation_id)
+    touch_person_cases(current.beneficiary_id, [current.organisation_id])
     return current

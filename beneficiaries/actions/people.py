@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from beneficiaries.actions.cases import NOT_CLOSED, casework_organisation
+from beneficiaries.actions.cases import casework_organisation
+from beneficiaries.activity import touch_person_cases
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
 from beneficiaries.matching import likely_matches
 from beneficiaries.models import (
@@ -258,9 +259,5 @@ def person_update(
     _check_record(current, changed)
     _save(current)
     audit.record(acting_user=acting_user, action="person_update", target=current, fields=changed)
-    # A changed record is news for the teams that follow the person in the user's
-    # organisations: their caseloads show it moved.
-    Case.objects.filter(
-        beneficiary=current, organisation__in=scope.casework, status__in=NOT_CLOSED
-    ).update(last_activity_at=timezone.now())
+    touch_person_cases(current.pk, scope.casework)
     return current
