@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from beneficiaries.actions.referrals import referral_create, referral_move
 from beneficiaries.models import (
+    SPECIAL_CATEGORIES,
     Beneficiary,
     Case,
     CaseStatus,
@@ -53,14 +54,6 @@ from services.selectors import listed_services
 
 def cases_read(model: str) -> Rule:
     return Rule("cases:read", permission=f"beneficiaries.view_{model}")
-
-
-SPECIAL_CATEGORY_FIELDS = (
-    "health_condition",
-    "ethnic_minority",
-    "violence_survivor",
-    "criminal_record",
-)
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -109,7 +102,7 @@ class BeneficiarySerializer(serializers.ModelSerializer):
             "citizenship",
             "residence_municipality",
             "homeless",
-            *SPECIAL_CATEGORY_FIELDS,
+            *SPECIAL_CATEGORIES,
             "registered_by",
             "updated_at",
             "version",
@@ -118,7 +111,7 @@ class BeneficiarySerializer(serializers.ModelSerializer):
     def to_representation(self, person):
         data = super().to_representation(person)
         facts = person_facts(self.context["request"].user, person)
-        for field in SPECIAL_CATEGORY_FIELDS:
+        for field in SPECIAL_CATEGORIES:
             data[field] = facts.special[field] if facts.special is not None else None
         data["registered_by"] = facts.registered_by_id
         return data

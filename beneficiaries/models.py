@@ -28,6 +28,10 @@ class Gender(models.TextChoices):
     OTHER = "X", _("other / not stated")
 
 
+# GDPR art. 9-10 special categories of data about a person (the Beneficiary flags).
+SPECIAL_CATEGORIES = ("health_condition", "ethnic_minority", "violence_survivor", "criminal_record")
+
+
 class Beneficiary(Tracked):
     """A person the services help (beneficiario / persona presa in carico)."""
 

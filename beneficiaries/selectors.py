@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from beneficiaries.consent import EXPIRED, NOT_YET, WITHDRAWN, Standing, standing_among
 from beneficiaries.models import (
+    SPECIAL_CATEGORIES,
     Beneficiary,
     Case,
     Consent,
@@ -60,7 +61,6 @@ KIND_LABELS = {
 }
 # The consent that lets a sealed view show the person's name (see the module).
 SEALED_NAME_PURPOSE = ConsentPurpose.CONTACT
-SPECIAL_CATEGORIES = ("health_condition", "ethnic_minority", "violence_survivor", "criminal_record")
 # Ages are shown to a protected case's provider in bands, never as a date or a year.
 ADULT_BANDS_FROM = 18
 OLDEST_BAND_FROM = 80
@@ -102,7 +102,8 @@ class ReferralView:
 
     ``kind`` is what the reader sees; ``shared_as`` what the receiving service sees (the
     same for the provider; for the case team, so that the worker knows what the provider
-    is shown) and ``reason`` why the receiving service sees less than the full view."""
+    is shown) and ``reason`` why the receiving service sees less than the full view.
+    ``team``: the reader works on the referral's case (the sending side)."""
 
     referral: Referral
     case_id: object
@@ -115,6 +116,7 @@ class ReferralView:
     age: int | None = None
     age_band: str | None = None
     needs: tuple[NeedFact, ...] = ()
+    team: bool = False
 
     @property
     def pk(self):
@@ -277,6 +279,7 @@ def referral_views_for(
             "shared_as": shared_as,
             "reason": reason,
             "contact": _contact(row),
+            "team": row["case_id"] in worked_on,
         }
         if kind != ANONYMOUS:
             name_consented = standing(row, SEALED_NAME_PURPOSE).in_force

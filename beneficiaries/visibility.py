@@ -139,6 +139,11 @@ class ReferralQuerySet(models.QuerySet):
             q |= Q(service__organisation__in=scope.provider)
         return self.filter(q)
 
+    def sent_by_team(self, user) -> ReferralQuerySet:
+        """The referrals of the cases the user works on (the sending team's side): not
+        those the user reads only as the receiving provider."""
+        return self.filter(casework_case_q(scope_of(user), prefix="case__"))
+
 
 class ConsentQuerySet(models.QuerySet):
     def visible_to(self, user) -> ConsentQuerySet:

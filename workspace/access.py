@@ -10,12 +10,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 
 from beneficiaries.models import Beneficiary, Case
-from beneficiaries.visibility import Scope, scope_of
+from beneficiaries.visibility import scope_of
 from core.access_log import log_access
 
 
@@ -75,12 +74,3 @@ def person_or_404(request, pk, *, log: bool = False) -> Beneficiary:
     if log:
         log_access(request, [person], via="workspace")
     return person
-
-
-def require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def is_coordinator_of(scope: Scope, organisation_id: int) -> bool:
-    return organisation_id in scope.coordinated

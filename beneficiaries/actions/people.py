@@ -24,6 +24,7 @@ from beneficiaries.activity import touch_person_cases
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
 from beneficiaries.matching import likely_matches
 from beneficiaries.models import (
+    SPECIAL_CATEGORIES,
     Beneficiary,
     Case,
     Consent,
@@ -55,9 +56,6 @@ PERSON_FIELDS = (
     "violence_survivor",
     "criminal_record",
 )
-# GDPR art. 9-10 flags: hidden from (and so never changed by) a user who reaches the
-# person only outside their protected case.
-SPECIAL_CATEGORIES = ("health_condition", "ethnic_minority", "violence_survivor", "criminal_record")
 
 
 def resident_or_homeless_message() -> str:

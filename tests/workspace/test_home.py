@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beneficiaries.models import CaseStatus, NeedDomain
+from services.models import Role
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -159,3 +160,22 @@ def test_a_bad_filter_is_named_and_the_others_still_apply(login, social_worker, 
     response = login(social_worker).get(HOME, {"municipality": "999999", "need": "work"})
     assert names(response) == [other.beneficiary.display_name]
     assert "Select a valid choice" in response.context["filters"].errors["municipality"][0]
+
+
+def test_the_sent_referrals_write_their_cases_access_log_rows(
+    login, social_worker, make_member, organisation
+):
+    """A referral the worker sent for a colleague's case names the person on the home page
+    though the case is not on the worker's own caseload."""
+    colleague = make_member(Role.SOCIAL_WORKER)
+    other_case = CaseFactory(
+        beneficiary=BeneficiaryFactory(registered_by=organisation), lead_worker=colleague
+    )
+    ReferralFactory(case=other_case, referred_by=social_worker)
+    response = login(social_worker).get(HOME)
+    assert [referral.case_id for referral in response.context["sent"]] == [other_case.pk]
+    assert names(response) == []
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(other_case.pk), "workspace-list")
+    ]

@@ -504,3 +504,45 @@ def test_referral_page_writes_one_access_log_row(login, provider_staff, referral
     assert rows.count() == before + 1
     row = rows.latest("timestamp")
     assert row.object_pk == str(case.pk) and row.additional_data["via"] == "workspace"
+
+
+def test_re_rendered_referral_pages_write_their_access_log_row(
+    login, provider_staff, referral, case
+):
+    """The refused, invalid and stale answers show the person again: each writes its row."""
+    client = login(provider_staff)
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(case.pk))
+    url = reverse("workspace:referral-move", args=[referral.pk])
+    assert client.post(url, {"status": ReferralStatus.ACCEPTED}).status_code == 400  # no version
+    assert move(client, referral, ReferralStatus.DECLINED, reason="  ").status_code == 400
+    stale = referral.version
+    referral.status = ReferralStatus.WAITING
+    referral.save()
+    response = client.post(
+        url, {"status": ReferralStatus.DECLINED, "version": stale, "reason": "x"}
+    )
+    assert response.status_code == 409
+    assert rows.count() == 3
+    assert {row.additional_data["via"] for row in rows} == {"workspace"}
+
+
+def test_a_move_the_state_does_not_allow_is_a_conflict(login, provider_staff, referral):
+    response = move(login(provider_staff), referral, ReferralStatus.ACTIVE)
+    assert response.status_code == 409
+    assert "A referral cannot go from referred to active." in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFERRED
+
+
+def test_a_refused_referral_writes_the_pages_access_log_row(
+    login, social_worker, case, shelter, provider_organisation, town
+):
+    other = make_offering(provider_organisation, town, name="Canteen")
+    response = login(social_worker).post(
+        refer_url(case), {"service": shelter.service_id, "offering": other.pk}
+    )
+    assert response.status_code == 400
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(case.pk), "workspace")
+    ]

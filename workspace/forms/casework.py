@@ -14,26 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.actions.cases import case_workers
 from beneficiaries.models import Case, CaseOutcome, Goal, Need, Note, Severity
+from workspace.forms.base import InputModelForm, WorkerChoiceField, WorkersChoiceField
 from workspace.forms.widgets import DateInput
-
-
-class InputModelForm(forms.ModelForm):
-    """A model form that only parses the input, its fields, labels and choices taken from
-    the model. It neither builds nor validates an instance: the action that saves runs the
-    model's rules and the domain's, the one place they are enforced."""
-
-    def _post_clean(self) -> None:
-        return
-
-
-class WorkerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
-class WorkersChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.username
 
 
 def worker_choices(case: Case):

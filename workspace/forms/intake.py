@@ -9,11 +9,8 @@ a case, one open case per person and organisation) are the actions' in
 from __future__ import annotations
 
 import datetime
-from functools import reduce
-from operator import or_
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +19,7 @@ from beneficiaries.actions.cases import case_workers
 from beneficiaries.codice_fiscale import decode, validate_codice_fiscale
 from beneficiaries.models import Beneficiary, Case, Consent, ConsentPurpose
 from services.models import Organisation
-from workspace.forms.casework import InputModelForm
+from workspace.forms.base import InputModelForm, WorkerChoiceField
 from workspace.forms.widgets import DateInput
 
 
@@ -184,18 +181,13 @@ class ConsentForm(OrganisationChoiceMixin, InputModelForm):
         self.fields["given_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
-class LeadWorkerField(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
 class CaseOpenForm(OrganisationChoiceMixin, InputModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         help_text=_("The organisation that takes the person in charge."),
     )
-    lead_worker = LeadWorkerField(label=_("Lead worker"), queryset=None)
+    lead_worker = WorkerChoiceField(label=_("Lead worker"), queryset=None)
 
     class Meta:
         model = Case
@@ -207,9 +199,7 @@ class CaseOpenForm(OrganisationChoiceMixin, InputModelForm):
         self.setup_organisation(organisations)
         # Whom the action accepts as lead worker, in any of the user's organisations
         # (the action checks the one chosen).
-        workers = reduce(
-            or_, (case_workers(o.pk) for o in self.organisations), get_user_model().objects.none()
-        )
+        workers = case_workers([o.pk for o in self.organisations])
         self.fields["lead_worker"].queryset = workers.order_by(
             "last_name", "first_name", "username"
         )

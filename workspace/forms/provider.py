@@ -14,16 +14,9 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Capacity, OpeningHours
+from workspace.forms.base import InputModelForm
 
 ONE = Decimal(1)
-
-
-class InputOnlyMixin:
-    """A row's form parses what was typed and leaves its record as it is stored: the
-    model's rules are checked by the action that writes it, once, for every door."""
-
-    def _post_clean(self):
-        pass
 
 
 def mark_invalid(form) -> None:
@@ -35,7 +28,7 @@ def mark_invalid(form) -> None:
             attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
-class CapacityForm(InputOnlyMixin, forms.ModelForm):
+class CapacityForm(InputModelForm):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     class Meta:
@@ -61,7 +54,7 @@ class CapacityForm(InputOnlyMixin, forms.ModelForm):
                     )
 
 
-class OpeningHoursForm(InputOnlyMixin, forms.ModelForm):
+class OpeningHoursForm(InputModelForm):
     """A row of opening hours; a new row names its service at a site (hidden, set by the
     page), an existing row keeps its own."""
 

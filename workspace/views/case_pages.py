@@ -18,7 +18,6 @@ from core.access_log import log_access
 from core.audit import last_saved_by
 from core.errors import FORBIDDEN, ActionError
 from core.forms import add_errors, page_status
-from workspace.access import team_case_or_404
 
 # --- Shared helpers ---------------------------------------------------------------------
 
@@ -58,9 +57,10 @@ def closed(request, case: Case, *, log: bool = True):
     )
 
 
-def about_the_case(request, pk, error: ActionError):
+def about_the_case(request, case: Case, error: ActionError):
     """The answer to a refusal about the case itself rather than the input: a case the
-    user no longer works on is a 404; a case closed meanwhile shows the closed page."""
+    user no longer works on is a 404; a case closed meanwhile shows the closed page
+    (``case`` as the caller read it, the action's words saying what changed)."""
     if "case" not in getattr(error, "error_dict", {}):
         return None
     if error.kind == FORBIDDEN:
@@ -68,7 +68,7 @@ def about_the_case(request, pk, error: ActionError):
     # The action's own words, as the admin and the API give them.
     return refused(
         request,
-        team_case_or_404(request, pk),
+        case,
         " ".join(error.message_dict["case"]),
         title=_("The case is closed"),
     )

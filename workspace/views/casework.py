@@ -65,7 +65,7 @@ def _case_edit_post(request, pk):
         except ActionError as error:
             if error.kind == STALE:
                 return _case_edit_conflict(request, pk)
-            if (answer := about_the_case(request, pk, error)) is not None:
+            if (answer := about_the_case(request, case, error)) is not None:
                 return answer
             status = form_refused(form, error, Case)
         else:
@@ -174,7 +174,7 @@ def _case_close_post(request, pk):
         except ActionError as error:
             if error.kind == STALE:
                 return _case_close_conflict(request, pk)
-            if (answer := about_the_case(request, pk, error)) is not None:
+            if (answer := about_the_case(request, case, error)) is not None:
                 return answer
             status = form_refused(form, error, Case)
         else:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from beneficiaries.models import CaseStatus, Need, Referral, ReferralStatus
 from beneficiaries.selectors import referral_views_for, shown_cases
-from beneficiaries.visibility import casework_case_q, scope_of
+from beneficiaries.visibility import scope_of
 from core.access_log import log_access
 from registry.models import Municipality
 from services.models import Organisation
@@ -110,15 +110,17 @@ def _caseload(request) -> dict:
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     follow_ups = list(follow_ups)
-    log_access(request, [*page.object_list, *follow_ups], via="workspace-list")
     # The team's side only: a referral the user made to a case they no longer work on is
     # read, if at all, through the provider's view.
-    sent = (
-        Referral.objects.filter(casework_case_q(scope, prefix="case__"))
+    sent = list(
+        Referral.objects.sent_by_team(user)
         .filter(referred_by=user, status__in=WAITING)
         .select_related("service", "case__beneficiary")
         .order_by("-referred_on")[:10]
     )
+    # The sent referrals name their person too.
+    shown = [*page.object_list, *follow_ups, *(referral.case for referral in sent)]
+    log_access(request, shown, via="workspace-list")
     query = data.copy()
     query.pop("page", None)
     return {

@@ -31,7 +31,6 @@ from workspace.access import team_case_or_404, team_cases, workspace_view
 from workspace.forms.housing import HousingSearchForm, PlaceForm, PlacementEndForm
 
 RESULTS_CAP = 50
-# The answer to an action's refusal, by its kind (anything else is bad input: 400).
 
 
 def _short_date(value) -> str:

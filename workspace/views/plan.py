@@ -41,7 +41,7 @@ def need_new(request, pk):
         try:
             need = actions.need_add(acting_user=request.user, case=case, **form.cleaned_data)
         except ActionError as error:
-            if (answer := about_the_case(request, pk, error)) is not None:
+            if (answer := about_the_case(request, case, error)) is not None:
                 return answer
             status = form_refused(form, error, Need)
         else:
@@ -65,7 +65,7 @@ def need_resolve(request, pk, need):
     try:
         need = actions.need_resolve(acting_user=request.user, need=need)
     except ActionError as error:
-        if (answer := about_the_case(request, pk, error)) is not None:
+        if (answer := about_the_case(request, case, error)) is not None:
             return answer
         return refused(request, case, " ".join(error.messages), status=page_status(error))
     messages.success(
@@ -108,7 +108,7 @@ def _goal_view(request, pk, goal_pk=None):
                 status=data["status"],
             )
         except ActionError as error:
-            if (answer := about_the_case(request, pk, error)) is not None:
+            if (answer := about_the_case(request, case, error)) is not None:
                 return answer
             if error.kind == STALE:
                 # Changed meanwhile: the user's values again, on the version now stored,
@@ -156,7 +156,7 @@ def note_new(request, pk):
         try:
             actions.note_add(acting_user=request.user, case=case, body=form.cleaned_data["body"])
         except ActionError as error:
-            if (answer := about_the_case(request, pk, error)) is not None:
+            if (answer := about_the_case(request, case, error)) is not None:
                 return answer
             status = form_refused(form, error, Note)
         else:

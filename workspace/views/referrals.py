@@ -34,13 +34,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beneficiaries.actions.referrals import TRANSITIONS, referral_create, referral_move, sides_of
+from beneficiaries.actions.referrals import (
+    NEEDS_REASON,
+    TRANSITIONS,
+    referral_create,
+    referral_move,
+)
 from beneficiaries.consent import why_not
 from beneficiaries.models import ConsentPurpose, Referral, ReferralStatus
 from beneficiaries.selectors import referral_view_for, referral_views_for, shown_cases
 from core.access_log import log_access
-from core.errors import STALE, ActionError, kind_of
-from core.forms import add_errors
+from core.errors import FORBIDDEN, STALE, ActionError, kind_of
+from core.forms import add_errors, page_status
 from registry.models import Municipality
 from services.confidentiality import (
     confidential_site_q,
@@ -63,7 +68,6 @@ MOVE_LABELS = {
     ReferralStatus.DECLINED: gettext_lazy("Decline"),
     ReferralStatus.CLOSED: gettext_lazy("Close"),
 }
-REASON_REQUIRED = {ReferralStatus.DECLINED, ReferralStatus.CLOSED}
 # The move form's hidden fields: a refusal naming them stands above the form's buttons.
 HIDDEN_FIELDS = {"status": NON_FIELD_ERRORS, "version": NON_FIELD_ERRORS}
 
@@ -194,12 +198,15 @@ def _refer_post(request, pk):
                 % {"service": data["service"].name},
             )
             return redirect("workspace:case", pk=case.pk)
+    log_access(request, [case], via="workspace")
     context = _search_context(request, case)
     context.update(
         refer_errors=[message for messages_ in form.errors.values() for message in messages_],
         refer_offering=request.POST.get("offering", ""),
         refer_reason=request.POST.get("reason", ""),
     )
+    # 400 for every refusal, the consent's (a conflict) too: the page pins it
+    # (tests/workspace/test_referrals.py, tests/beneficiaries/test_consent_matrix.py).
     return render(request, "workspace/referrals/refer.html", context, status=400)
 
 
@@ -261,7 +268,11 @@ def _detail(
     conflict=None,
     log: bool = False,
 ):
-    sides = sides_of(request.user, referral)
+    view = referral_view_for(request.user, referral)
+    # The sides as ``sides_of`` tells them, from the view (no second query for the team).
+    sides = {"team"} if view.team else set()
+    if referral.service.organisation_id in request.scope.provider:
+        sides.add("provider")
     moves = []
     for move in allowed_moves(referral, sides):
         if bound is not None and bound.data.get("status") == move:
@@ -274,9 +285,8 @@ def _detail(
         if move == ReferralStatus.CLOSED and sides == {"team"}:
             label = gettext_lazy("Close (withdraw)")
         moves.append(
-            {"status": move, "label": label, "form": form, "needs_reason": move in REASON_REQUIRED}
+            {"status": move, "label": label, "form": form, "needs_reason": move in NEEDS_REASON}
         )
-    view = referral_view_for(request.user, referral)
     if log:
         log_access(request, shown_cases([view]), via="workspace")
     site = referral.offering.site if referral.offering_id else None
@@ -311,7 +321,7 @@ def referral_move_view(request, pk):
     referral = get_object_or_404(_referrals(request.user), pk=pk)
     form = ReferralMoveForm(request.POST, auto_id=f"{request.POST.get('status', 'move')}-%s")
     if not form.is_valid():
-        return _detail(request, referral, bound=form, status=400)
+        return _detail(request, referral, bound=form, status=400, log=True)
     data = form.cleaned_data
     try:
         referral = referral_move(
@@ -325,9 +335,11 @@ def referral_move_view(request, pk):
     except ActionError as error:
         current = get_object_or_404(_referrals(request.user), pk=pk)
         if kind_of(error) == STALE:
-            return _detail(request, current, status=409, conflict=current)
+            return _detail(request, current, status=409, conflict=current, log=True)
         add_errors(form, error, aliases=HIDDEN_FIELDS)
-        return _detail(request, current, bound=form, status=400)
+        # A move the other side owns stays a 400, as the page has always answered it.
+        status = 400 if kind_of(error) == FORBIDDEN else page_status(error)
+        return _detail(request, current, bound=form, status=status, log=True)
     messages.success(
         request,
         _("The referral is now: %(status)s.") % {"status": referral.get_status_display()},
