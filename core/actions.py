@@ -8,7 +8,10 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
-from core.errors import ActionError
+from core.errors import CONFLICT, INVALID, ActionError
+
+# Django's codes for a unique field's and a unique_together's violation.
+UNIQUE_CODES = frozenset({"unique", "unique_together"})
 
 
 def apply_changes(
@@ -31,6 +34,17 @@ def apply_changes(
     return changed
 
 
+def unique_codes(instance: models.Model) -> frozenset[str]:
+    """The codes a violation of the model's uniqueness rules comes with: Django's own, and
+    each ``UniqueConstraint``'s ``violation_error_code``."""
+    codes = set(UNIQUE_CODES)
+    for _model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            if isinstance(constraint, models.UniqueConstraint) and constraint.violation_error_code:
+                codes.add(constraint.violation_error_code)
+    return frozenset(codes)
+
+
 def full_clean(
     instance: models.Model,
     exclude: Iterable[str] = (),
@@ -38,19 +52,31 @@ def full_clean(
 ) -> None:
     """The model's validators and constraints, refused by field as an action's error.
 
-    ``fields_of`` names the field a check constraint's message stands by (by the
-    constraint's code) where it is not the first field of its condition (e.g. the fees
-    of a service that is not free stand by the fees, not by "free of charge")."""
+    A record that only clashes with another one (a unique field or constraint) is a
+    ``conflict`` with the stored state; any other refusal is bad input (``invalid``).
+
+    ``fields_of`` names the field a constraint's message stands by (by the constraint's
+    code) where it is not the first field of its condition (e.g. the fees of a service
+    that is not free stand by the fees, not by "free of charge"; a service offered twice
+    at a site by the site)."""
     try:
         instance.full_clean(exclude=list(exclude))
     except ValidationError as error:
+        items = (
+            [item for values in error.error_dict.values() for item in values]
+            if hasattr(error, "error_dict")
+            else error.error_list
+        )
+        clashes = unique_codes(instance)
+        clashing = bool(items) and all(getattr(i, "code", None) in clashes for i in items)
+        kind = CONFLICT if clashing else INVALID
         if fields_of and hasattr(error, "error_dict"):
             moved: dict[str, list] = {}
-            for name, items in error.error_dict.items():
-                for item in items:
+            for name, values in error.error_dict.items():
+                for item in values:
                     target = name
                     if name == NON_FIELD_ERRORS:
                         target = fields_of.get(getattr(item, "code", None) or "", name)
                     moved.setdefault(target, []).append(item)
             error = ValidationError(moved)
-        raise ActionError.of(error) from None
+        raise ActionError.of(error, kind=kind) from None

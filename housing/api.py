@@ -21,16 +21,12 @@ from core.api.base import (
     IdFilter,
 )
 from core.api.permissions import Rule
-from core.api.writes import StrictInputSerializer, VersionedUpdateMixin
+from core.api.writes import ActionUpdateMixin, StrictInputSerializer, VersionedUpdateMixin
 from housing.actions.placements import PLACEABLE_STATUSES
 from housing.actions.units import unit_update
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
-from services.actions.records import adopt
 from services.api.filters import StrictBooleanFilter, SyncFilterSet
-from services.api_writes import ActionUpdateMixin
-from services.confidentiality import member_organisation_ids
-
-UNIT_ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
+from services.confidentiality import ADDRESS_FIELDS, member_organisation_ids
 
 
 def with_availability(queryset, today):
@@ -97,16 +93,17 @@ class HousingUnitSerializer(ActionUpdateMixin, StrictInputSerializer):
     def to_representation(self, unit):
         data = super().to_representation(unit)
         if unit.owner_id not in self.context.get("member_organisations", frozenset()):
-            for field in UNIT_ADDRESS_FIELDS:
+            for field in ADDRESS_FIELDS:
                 data[field] = None
         return data
 
     def update(self, unit, validated_data):
         # The owner's staff change the status (the action dates it today unless told).
         saved = unit_update(unit=unit, **self.action_arguments(validated_data))
-        adopt(unit, saved)
         # The answer shows availability as it is after the change.
-        return with_availability(HousingUnit.objects.filter(pk=unit.pk), timezone.localdate()).get()
+        return with_availability(
+            HousingUnit.objects.filter(pk=saved.pk), timezone.localdate()
+        ).get()
 
 
 class HousingUnitFilter(SyncFilterSet):

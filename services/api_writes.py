@@ -9,25 +9,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.writes import StrictInputSerializer
+from core.api.writes import ActionUpdateMixin, StrictInputSerializer
 from services.actions.capacity import capacity_update
 from services.actions.directory import service_update
-from services.actions.records import adopt
 from services.models import Capacity, Language, Service, ServiceCategory
-
-
-class ActionUpdateMixin:
-    """Updates through a domain action, as the requesting user, against the version the
-    request names (If-Match or ``version``, in the context ``VersionedUpdateMixin`` gives):
-    the action locks the row and checks it, and the view answers its refusal."""
-
-    def action_arguments(self, validated_data: dict) -> dict:
-        values = {name: value for name, value in validated_data.items() if name != "version"}
-        return {
-            "acting_user": self.context["request"].user,
-            "version": self.context["version"],
-            **values,
-        }
 
 
 class ServiceUpdateSerializer(ActionUpdateMixin, StrictInputSerializer):
@@ -67,8 +52,7 @@ class ServiceUpdateSerializer(ActionUpdateMixin, StrictInputSerializer):
         read_only_fields = ("id", "organisation", "updated_at", "version")
 
     def update(self, instance, validated_data):
-        saved = service_update(service=instance, **self.action_arguments(validated_data))
-        return adopt(instance, saved)
+        return service_update(service=instance, **self.action_arguments(validated_data))
 
 
 class CapacitySerializer(ActionUpdateMixin, StrictInputSerializer):
@@ -102,5 +86,4 @@ class CapacitySerializer(ActionUpdateMixin, StrictInputSerializer):
         read_only_fields = ("id", "unit", "updated_at", "version")
 
     def update(self, instance, validated_data):
-        saved = capacity_update(capacity=instance, **self.action_arguments(validated_data))
-        return adopt(instance, saved)
+        return capacity_update(capacity=instance, **self.action_arguments(validated_data))

@@ -10,6 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 from services.memberships import scope_of
 from services.models import ServiceAtSite
 
+# Where a place is: what a confidential site or housing unit keeps from outsiders.
+ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
+
 
 def hosts_confidential_service(prefix: str = "") -> Exists:
     """For a Site queryset (fields under ``prefix``): whether the site offers a

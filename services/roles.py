@@ -93,13 +93,7 @@ def grant_role_group(user, role: str) -> None:
 
 
 def role_permissions(user) -> frozenset[str]:
-    """The permissions the user's active memberships grant (cached on the user, read once
+    """The permissions the user's active memberships grant (``scope_of`` reads them once
     per request); staff flags and superuser status add nothing. The API's endpoint rules
     read it through ``settings.API_ROLE_PERMISSIONS``."""
-    cached = getattr(user, "_atlante_role_permissions", None)
-    if cached is None:
-        roles = scope_of(user).roles
-        cached = frozenset(perm for role in roles for perm in ROLE_PERMISSIONS[role])
-        if user is not None:
-            user._atlante_role_permissions = cached
-    return cached
+    return frozenset(perm for role in scope_of(user).roles for perm in ROLE_PERMISSIONS[role])

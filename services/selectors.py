@@ -21,6 +21,3 @@ def category_branch_q(code: str, prefix: str = "") -> Q:
     """The category with this code and every category under it (``housing`` takes in
     ``housing.housing-first``, not ``housing-other``)."""
     return Q(**{f"{prefix}code": code}) | Q(**{f"{prefix}code__startswith": f"{code}."})
-
-
-# --- Serializers -------------------------------------------------------------------------

@@ -99,6 +99,20 @@ class StrictInputSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     its ``update`` calls the action (see ``VersionedUpdateMixin``)."""
 
 
+class ActionUpdateMixin:
+    """For a serializer whose ``update`` is a domain action: the action's arguments, as
+    the requesting user, against the version the request names (If-Match or ``version``,
+    in the context ``VersionedUpdateMixin`` gives); the action locks the row and checks
+    it, and the view answers its refusal. ``update`` returns the action's saved record."""
+
+    def action_arguments(self, validated_data: dict) -> dict:
+        return {
+            "acting_user": self.context["request"].user,
+            VERSION_FIELD: self.context[VERSION_FIELD],
+            **validated_data,
+        }
+
+
 def expected_version(request) -> int | None:
     """The version the caller read: from ``If-Match`` (the ETag) or the body's ``version``."""
     header = request.headers.get("If-Match")

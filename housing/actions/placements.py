@@ -15,7 +15,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,14 +25,11 @@ from beneficiaries.consent import why_not
 from beneficiaries.models import Case, ConsentPurpose
 from core import audit
 from core.errors import CONFLICT, FORBIDDEN, ActionError
+from core.formats import short_date
 from core.locking import check_version, locked
 from housing.models import HousingUnit, Placement, UnitStatus
 
 PLACEABLE_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.OCCUPIED)
-
-
-def _short_date(value: datetime.date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _overlapping(queryset, starts_on: datetime.date, ends_on: datetime.date | None):
@@ -44,17 +41,11 @@ def _overlapping(queryset, starts_on: datetime.date, ends_on: datetime.date | No
 
 
 def peak_occupancy(
-    unit: HousingUnit,
-    starts_on: datetime.date,
-    ends_on: datetime.date | None,
-    *,
-    exclude_id=None,
+    unit: HousingUnit, starts_on: datetime.date, ends_on: datetime.date | None
 ) -> int:
     """Largest number of placements in the unit on any day of the given period."""
     periods = list(
-        _overlapping(unit.placements.exclude(pk=exclude_id), starts_on, ends_on).values_list(
-            "starts_on", "ends_on"
-        )
+        _overlapping(unit.placements.all(), starts_on, ends_on).values_list("starts_on", "ends_on")
     )
     # Occupancy only rises on a first day, so the peak is on one of them.
     days = {starts_on} | {start for start, _ in periods if start > starts_on}
@@ -75,7 +66,6 @@ def validate_placement(
     case: Case,
     starts_on: datetime.date,
     ends_on: datetime.date | None,
-    exclude_id=None,
 ) -> None:
     """Raise ``ActionError`` (by field) if the placement breaks a housing rule: an empty
     period is bad input; a unit not ready, a person placed already or a full unit is a
@@ -91,13 +81,13 @@ def validate_placement(
         )
     errors: dict[str, list[str]] = {}
     same_person = _overlapping(
-        Placement.objects.filter(beneficiary_id=case.beneficiary_id).exclude(pk=exclude_id),
+        Placement.objects.filter(beneficiary_id=case.beneficiary_id),
         starts_on,
         ends_on,
     )
     if same_person.exists():
         errors["starts_on"] = [_("This person already has a placement in this period.")]
-    if peak_occupancy(unit, starts_on, ends_on, exclude_id=exclude_id) + 1 > unit.places:
+    if peak_occupancy(unit, starts_on, ends_on) + 1 > unit.places:
         errors["unit"] = [
             ngettext(
                 "The unit has %(places)d place, taken in this period.",
@@ -108,6 +98,13 @@ def validate_placement(
         ]
     if errors:
         raise ActionError(errors, kind=CONFLICT)
+
+
+def placement_has_ended(placement: Placement) -> bool:
+    """Whether nothing is left to end: its end day has come, or its end is recorded
+    (a reason given) for a later day. A placement without an end date is running."""
+    ends_on = placement.ends_on
+    return ends_on is not None and (ends_on <= timezone.localdate() or bool(placement.end_reason))
 
 
 def _require_housing_consent(case: Case) -> None:
@@ -198,13 +195,13 @@ def placement_end(
         ) from None
     check_version(placement, version)
     planned = placement.ends_on
-    if planned is not None and (planned <= timezone.localdate() or placement.end_reason):
+    if placement_has_ended(placement):
         raise ActionError.on(
             "ends_on",
-            _("This placement already ended on %(date)s.") % {"date": _short_date(planned)}
+            _("This placement already ended on %(date)s.") % {"date": short_date(planned)}
             if planned <= timezone.localdate()
             else _("The end of this placement is recorded already: it ends on %(date)s.")
-            % {"date": _short_date(planned)},
+            % {"date": short_date(planned)},
             kind=CONFLICT,
         )
     if ends_on is None:
@@ -215,7 +212,7 @@ def placement_end(
         raise ActionError.on(
             "ends_on",
             _("The placement is planned to end on %(date)s: here it can only end earlier.")
-            % {"date": _short_date(planned)},
+            % {"date": short_date(planned)},
         )
     if not (reason or "").strip():
         raise ActionError.on("end_reason", _("Say why the placement ends."))

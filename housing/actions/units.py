@@ -27,8 +27,8 @@ from services.actions.scope import (
     require_editor,
     require_new_owner,
 )
+from services.confidentiality import ADDRESS_FIELDS
 
-ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
 # What a confidential unit keeps from everyone but its owner's staff.
 OWNER_ONLY_WHEN_CONFIDENTIAL = (*ADDRESS_FIELDS, "confidential", "owner")
 UNIT_FIELDS = (
@@ -46,11 +46,10 @@ UNIT_FIELDS = (
 )
 
 
-def _check_places(unit: HousingUnit, places) -> None:
-    if places is None:
-        return
+def _check_places(unit: HousingUnit) -> None:
+    """Refuse fewer places than the unit's current or planned placements at once."""
     peak = peak_occupancy(unit, timezone.localdate(), None)
-    if peak > places:
+    if peak > unit.places:
         raise ActionError.on(
             "places",
             _(
@@ -132,7 +131,7 @@ def unit_update(*, acting_user, unit: HousingUnit, version: int | None, **change
     unit = locked(HousingUnit.objects.all(), unit.pk)
     require_editor(acting_user, unit.owner_id, field="owner")
     check_version(unit, version)
-    before = {"status": unit.status, "places": unit.places, "owner": unit.owner_id}
+    before = {"status": unit.status, "places": unit.places}
     refuse_outsiders_on_confidential(
         acting_user,
         organisation_id=unit.owner_id,
@@ -147,7 +146,7 @@ def unit_update(*, acting_user, unit: HousingUnit, version: int | None, **change
     if "owner" in changed:
         require_new_owner(acting_user, unit.owner_id, field="owner")
     if "places" in changed and unit.places is not None and unit.places < before["places"]:
-        _check_places(unit, unit.places)
+        _check_places(unit)
     full_clean(unit)
     _save(unit)
     details = {}

@@ -8,16 +8,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from core import audit
 from core.actions import apply_changes, full_clean
-from core.errors import CONFLICT, ActionError
 from core.locking import check_version, locked
 from services.actions.scope import require_editor, require_new_owner
 from services.models import Capacity, ServiceAtSite
 
 CAPACITY_FIELDS = ("offering", "unit", "total", "available", "description")
+# A second capacity in one unit stands by the unit.
+CAPACITY_CONSTRAINT_FIELDS = {"capacity_one_per_unit": "unit"}
 
 
 def _organisation_of(offering_id) -> int | None:
@@ -26,16 +26,6 @@ def _organisation_of(offering_id) -> int | None:
         .values_list("service__organisation_id", flat=True)
         .first()
     )
-
-
-def _check_unique(capacity: Capacity) -> None:
-    same = Capacity.objects.filter(offering_id=capacity.offering_id, unit=capacity.unit)
-    if same.exclude(pk=capacity.pk).exists():
-        raise ActionError.on(
-            "unit",
-            _("This service at this site already has a capacity in this unit."),
-            kind=CONFLICT,
-        )
 
 
 @transaction.atomic
@@ -55,8 +45,7 @@ def capacity_create(
     capacity = Capacity(
         offering=offering, unit=unit, total=total, available=available, description=description
     )
-    _check_unique(capacity)
-    full_clean(capacity, exclude=["offering"])
+    full_clean(capacity, fields_of=CAPACITY_CONSTRAINT_FIELDS)
     capacity.save()
     audit.record(
         acting_user=acting_user,
@@ -74,16 +63,15 @@ def capacity_create(
 def capacity_update(*, acting_user, capacity: Capacity, version: int | None, **changes) -> Capacity:
     """Change free places (``available``), the total or the description against the
     version read; only the fields given change."""
-    capacity = locked(Capacity.objects.all(), capacity.pk)
-    require_editor(acting_user, _organisation_of(capacity.offering_id), field="capacity")
+    # Only the capacity's row is locked (``locked`` locks the queryset's own table).
+    capacity = locked(Capacity.objects.select_related("offering__service"), capacity.pk)
+    require_editor(acting_user, capacity.offering.service.organisation_id, field="capacity")
     check_version(capacity, version)
     before = {"available": capacity.available, "total": capacity.total}
     changed = apply_changes(capacity, changes, CAPACITY_FIELDS)
     if "offering" in changed:
         require_new_owner(acting_user, _organisation_of(capacity.offering_id), field="offering")
-    if {"offering", "unit"} & set(changed):
-        _check_unique(capacity)
-    full_clean(capacity, exclude=["offering"])
+    full_clean(capacity, fields_of=CAPACITY_CONSTRAINT_FIELDS)
     capacity.save()
     audit.record(
         acting_user=acting_user,
@@ -102,8 +90,8 @@ def capacity_update(*, acting_user, capacity: Capacity, version: int | None, **c
 @transaction.atomic
 def capacity_remove(*, acting_user, capacity: Capacity, version: int | None = None) -> None:
     """Take a capacity off a service at a site (e.g. a unit it no longer counts in)."""
-    capacity = locked(Capacity.objects.all(), capacity.pk)
-    require_editor(acting_user, _organisation_of(capacity.offering_id), field="offering")
+    capacity = locked(Capacity.objects.select_related("offering__service"), capacity.pk)
+    require_editor(acting_user, capacity.offering.service.organisation_id, field="offering")
     check_version(capacity, version)
     audit.record(
         acting_user=acting_user,

@@ -10,8 +10,6 @@ changed by its own staff only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,7 +24,7 @@ from services.actions.scope import (
     require_editor,
     require_new_owner,
 )
-from services.confidentiality import confidential_site_q
+from services.confidentiality import ADDRESS_FIELDS, confidential_site_q
 from services.models import Organisation, Service, ServiceAtSite, Site
 
 ORGANISATION_FIELDS = (
@@ -61,12 +59,11 @@ SERVICE_FIELDS = (
     "public_contact",
 )
 SERVICE_MANY = ("categories", "languages")
-SITE_ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
 SITE_FIELDS = (
     "organisation",
     "name",
     "municipality",
-    *SITE_ADDRESS_FIELDS,
+    *ADDRESS_FIELDS,
     "barrier_free",
     "confidential",
     "public_contact",
@@ -81,16 +78,11 @@ SERVICE_CONSTRAINT_FIELDS = {
     "service_confidential_has_public_contact": "public_contact",
 }
 SITE_CONSTRAINT_FIELDS = {"site_confidential_has_public_contact": "public_contact"}
+OFFERING_CONSTRAINT_FIELDS = {"service_at_site_unique": "site"}
 
 
 def _given(values: dict) -> list[str]:
     return [name for name, value in values.items() if value not in (None, "", False, [], ())]
-
-
-def _record(acting_user, action: str, target, fields: Iterable[str], **details) -> None:
-    audit.record(
-        acting_user=acting_user, action=action, target=target, fields=fields, details=details
-    )
 
 
 # --- Organisations ----------------------------------------------------------------------
@@ -107,7 +99,12 @@ def organisation_create(*, acting_user, **values) -> Organisation:
     apply_changes(organisation, values, ORGANISATION_FIELDS)
     full_clean(organisation)
     organisation.save()
-    _record(acting_user, "organisation_create", organisation, _given(values))
+    audit.record(
+        acting_user=acting_user,
+        action="organisation_create",
+        target=organisation,
+        fields=_given(values),
+    )
     return organisation
 
 
@@ -122,8 +119,13 @@ def organisation_update(
     changed = apply_changes(organisation, changes, ORGANISATION_FIELDS)
     full_clean(organisation)
     organisation.save()
-    details = {"active": organisation.active} if "active" in changed else {}
-    _record(acting_user, "organisation_update", organisation, changed, **details)
+    audit.record(
+        acting_user=acting_user,
+        action="organisation_update",
+        target=organisation,
+        fields=changed,
+        details={"active": organisation.active} if "active" in changed else None,
+    )
     return organisation
 
 
@@ -147,7 +149,13 @@ def service_create(*, acting_user, organisation: Organisation, **values) -> Serv
     service.save()
     set_many(service, many)
     fields = ["organisation", *_given(values), *_given(many)]
-    _record(acting_user, "service_create", service, fields, status=service.status)
+    audit.record(
+        acting_user=acting_user,
+        action="service_create",
+        target=service,
+        fields=fields,
+        details={"status": service.status},
+    )
     return service
 
 
@@ -167,7 +175,13 @@ def service_update(*, acting_user, service: Service, version: int | None, **chan
     service.save()
     changed += set_many(service, many)
     details = {"from": before, "to": service.status} if "status" in changed else {}
-    _record(acting_user, "service_update", service, changed, **details)
+    audit.record(
+        acting_user=acting_user,
+        action="service_update",
+        target=service,
+        fields=changed,
+        details=details,
+    )
     return service
 
 
@@ -182,7 +196,12 @@ def site_create(*, acting_user, organisation: Organisation, **values) -> Site:
     apply_changes(site, values, SITE_FIELDS)
     full_clean(site, fields_of=SITE_CONSTRAINT_FIELDS)
     site.save()
-    _record(acting_user, "site_create", site, ["organisation", *_given(values)])
+    audit.record(
+        acting_user=acting_user,
+        action="site_create",
+        target=site,
+        fields=["organisation", *_given(values)],
+    )
     return site
 
 
@@ -198,27 +217,24 @@ def site_update(*, acting_user, site: Site, version: int | None, **changes) -> S
         confidential=Site.objects.filter(confidential_site_q(), pk=site.pk).exists(),
         record=site,
         changes=changes,
-        guarded=(*SITE_ADDRESS_FIELDS, "confidential", "organisation"),
+        guarded=(*ADDRESS_FIELDS, "confidential", "organisation"),
     )
     changed = apply_changes(site, changes, SITE_FIELDS)
     if "organisation" in changed:
         require_new_owner(acting_user, site.organisation_id, field="organisation")
     full_clean(site, fields_of=SITE_CONSTRAINT_FIELDS)
     site.save()
-    details = {"active": site.active} if "active" in changed else {}
-    _record(acting_user, "site_update", site, changed, **details)
+    audit.record(
+        acting_user=acting_user,
+        action="site_update",
+        target=site,
+        fields=changed,
+        details={"active": site.active} if "active" in changed else None,
+    )
     return site
 
 
 # --- Services at sites ------------------------------------------------------------------
-
-
-def _check_offering_unique(offering: ServiceAtSite) -> None:
-    same = ServiceAtSite.objects.filter(service_id=offering.service_id, site_id=offering.site_id)
-    if same.exclude(pk=offering.pk).exists():
-        raise ActionError.on(
-            "site", _("This service is already offered at this site."), kind=CONFLICT
-        )
 
 
 @transaction.atomic
@@ -228,14 +244,13 @@ def offering_create(
     """Offer a service of an organisation the user keeps at a site."""
     require_new_owner(acting_user, getattr(service, "organisation_id", None), field="service")
     offering = ServiceAtSite(service=service, site=site, description=description)
-    _check_offering_unique(offering)
-    full_clean(offering)
+    full_clean(offering, fields_of=OFFERING_CONSTRAINT_FIELDS)
     offering.save()
-    _record(
-        acting_user,
-        "offering_create",
-        offering,
-        ["service", "site", *(["description"] if description else [])],
+    audit.record(
+        acting_user=acting_user,
+        action="offering_create",
+        target=offering,
+        fields=["service", "site", *(["description"] if description else [])],
     )
     return offering
 
@@ -251,11 +266,9 @@ def offering_update(
     changed = apply_changes(offering, changes, OFFERING_FIELDS)
     if "service" in changed:
         require_new_owner(acting_user, offering.service.organisation_id, field="service")
-    if {"service", "site"} & set(changed):
-        _check_offering_unique(offering)
-    full_clean(offering)
+    full_clean(offering, fields_of=OFFERING_CONSTRAINT_FIELDS)
     offering.save()
-    _record(acting_user, "offering_update", offering, changed)
+    audit.record(acting_user=acting_user, action="offering_update", target=offering, fields=changed)
     return offering
 
 
@@ -275,12 +288,11 @@ def offering_remove(*, acting_user, offering: ServiceAtSite, version: int | None
             ),
             kind=CONFLICT,
         )
-    _record(
-        acting_user,
-        "offering_remove",
-        offering,
-        ["service", "site"],
-        service=offering.service_id,
-        site=offering.site_id,
+    audit.record(
+        acting_user=acting_user,
+        action="offering_remove",
+        target=offering,
+        fields=["service", "site"],
+        details={"service": offering.service_id, "site": offering.site_id},
     )
     offering.delete()

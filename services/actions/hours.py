@@ -38,10 +38,10 @@ def _schedule(acting_user, offering_id, version: int | None) -> ServiceAtSite:
 def _moved_on(offering: ServiceAtSite) -> None:
     """The schedule changed: a new version of the offering (without its save signals,
     which would recompute coverage for a change that does not weigh on it)."""
-    ServiceAtSite.objects.filter(pk=offering.pk).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    offering.refresh_from_db(fields=["version", "updated_at"])
+    # The row is locked (``_schedule``): its version is the one read, one up.
+    now = timezone.now()
+    ServiceAtSite.objects.filter(pk=offering.pk).update(version=F("version") + 1, updated_at=now)
+    offering.version, offering.updated_at = offering.version + 1, now
 
 
 def _hours_of(offering: ServiceAtSite, hours: OpeningHours) -> OpeningHours:

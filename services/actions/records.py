@@ -14,9 +14,9 @@ def set_many(instance: models.Model, many: Mapping[str, Iterable]) -> list[str]:
     for name, values in many.items():
         values = list(values)
         manager = getattr(instance, name)
-        if {obj.pk for obj in manager.all()} != {obj.pk for obj in values}:
+        if set(manager.values_list("pk", flat=True)) != {obj.pk for obj in values}:
             changed.append(name)
-        manager.set(values)
+            manager.set(values)
     return changed
 
 

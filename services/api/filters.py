@@ -15,7 +15,6 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.base import IdFilter, NameFilterSet
 from services import opening
-from services.api.serializers import DEFAULT_RADIUS_KM, DISTANCE_ANNOTATION, MAX_RADIUS_KM
 from services.confidentiality import (
     location_visible_q,
     member_organisation_ids,
@@ -35,6 +34,11 @@ from services.selectors import (
     category_branch_q,
     listed_services,
 )
+
+# The annotation ``near`` adds: squared distance in km², what results are ordered by.
+DISTANCE_ANNOTATION = "distance_sq"
+DEFAULT_RADIUS_KM = 5.0
+MAX_RADIUS_KM = 50.0
 
 
 class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -363,9 +367,6 @@ class ServiceCategoryFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name_it__icontains=value) | Q(name_en__icontains=value))
-
-
-# --- Views -------------------------------------------------------------------------------
 
 
 class CapacityFilter(SyncFilterSet):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.related import DirectFieldsMixin, ValuesField
+from services.api.filters import DISTANCE_ANNOTATION
+from services.confidentiality import ADDRESS_FIELDS
 from services.distance import rounded_km
 from services.models import (
     Organisation,
@@ -13,12 +15,6 @@ from services.models import (
     ServiceCategory,
     Site,
 )
-
-ADDRESS_FIELDS = ("address", "postal_code", "latitude", "longitude")
-# The annotation ``near`` adds: squared distance in km², what results are ordered by.
-DISTANCE_ANNOTATION = "distance_sq"
-DEFAULT_RADIUS_KM = 5.0
-MAX_RADIUS_KM = 50.0
 
 
 class ServiceCategorySerializer(serializers.ModelSerializer):
@@ -176,6 +172,3 @@ class SiteSerializer(DirectFieldsMixin, serializers.ModelSerializer):
             # would locate the site all the same.
             data.pop("distance_km", None)
         return data
-
-
-# --- Filters -----------------------------------------------------------------------------

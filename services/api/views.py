@@ -9,6 +9,7 @@ from core.api.permissions import DIRECTORY_READ, Rule
 from core.api.related import RelatedValues, RelatedValuesMixin
 from core.api.writes import VersionedUpdateMixin
 from services.api.filters import (
+    DISTANCE_ANNOTATION,
     CapacityFilter,
     OrganisationFilter,
     ServiceCategoryFilter,
@@ -16,7 +17,6 @@ from services.api.filters import (
     SiteFilter,
 )
 from services.api.serializers import (
-    DISTANCE_ANNOTATION,
     OrganisationSerializer,
     ServiceCategorySerializer,
     ServiceSerializer,
@@ -118,7 +118,7 @@ class ServiceViewSet(RelatedValuesMixin, VersionedUpdateMixin, PublicDirectoryVi
         if self.action == "partial_update":
             # Any status, so that a closed service can be reopened by its own staff.
             own = scope_of(self.request.user).provider
-            return Service.objects.filter(organisation__in=own, organisation__active=True)
+            return Service.objects.filter(organisation__in=own)
         return super().get_queryset()
 
     def get_serializer_class(self):

@@ -18,7 +18,7 @@ from beneficiaries.models import CaseOutcome, CaseStatus, Consent, ConsentPurpos
 from core import channel
 from core.errors import CONFLICT, FORBIDDEN, INVALID, STALE, ActionError
 from core.models import AuditEntry
-from housing.actions.placements import placement_create, placement_end
+from housing.actions.placements import placement_create, placement_end, placement_has_ended
 from housing.actions.units import unit_create, unit_update
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from services.models import Role
@@ -281,6 +281,22 @@ def test_a_planned_end_only_comes_earlier(worker, case, unit):
     placement_end(acting_user=worker, placement=planned, ends_on=days(5), reason="Earlier")
     planned.refresh_from_db()
     assert planned.ends_on == days(5)
+
+
+@pytest.mark.parametrize(
+    ("ends_on", "reason", "ended"),
+    [
+        (None, "", False),
+        (days(3), "", False),
+        (days(3), "Moved out", True),
+        (TODAY, "", True),
+        (days(-1), "", True),
+    ],
+)
+def test_placement_has_ended(case, unit, ends_on, reason, ended):
+    placement = Placement(unit=unit, case=case, starts_on=days(-10), ends_on=ends_on)
+    placement.end_reason = reason
+    assert placement_has_ended(placement) is ended
 
 
 # --- unit_create and unit_update ---------------------------------------------------------

@@ -22,7 +22,9 @@ from core.forms import errors_by_field
 from core.models import AuditEntry
 from services.actions.capacity import capacity_create, capacity_remove, capacity_update
 from services.actions.directory import (
+    offering_create,
     offering_remove,
+    offering_update,
     organisation_create,
     organisation_update,
     service_update,
@@ -430,6 +432,43 @@ def test_an_offering_without_referrals_goes_with_its_capacity(provider_staff, of
     assert not Capacity.objects.filter(pk=capacity.pk).exists()
     [row] = AuditEntry.objects.all()
     assert (row.action, row.target_id) == ("offering_remove", str(offering.pk))
+
+
+def test_a_service_offered_twice_at_a_site_is_a_conflict_on_the_site(
+    provider_staff, provider_organisation, offering
+):
+    """The model's unique constraint, said by ``full_clean`` as a conflict by the site."""
+    twice = {"site": ["This service is already offered at this site."]}
+    error = refused(
+        offering_create, acting_user=provider_staff, service=offering.service, site=offering.site
+    )
+    assert by_field(error) == (twice, CONFLICT)
+    other = ServiceAtSiteFactory(
+        service=offering.service, site=SiteFactory(organisation=provider_organisation)
+    )
+    error = refused(
+        offering_update,
+        acting_user=provider_staff,
+        offering=other,
+        version=other.version,
+        site=offering.site,
+    )
+    assert by_field(error) == (twice, CONFLICT)
+    assert ServiceAtSite.objects.filter(service=offering.service).count() == 2
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_unique_clash_with_bad_input_is_bad_input(provider_staff, offering, capacity):
+    """Only a refusal that is all clash is a conflict: bad input comes first (400)."""
+    error = refused(
+        capacity_create,
+        acting_user=provider_staff,
+        offering=offering,
+        unit=CapacityUnit.BEDS,
+        total=Decimal(-1),
+    )
+    assert error.kind == INVALID
+    assert "unit" in error.message_dict and "total" in error.message_dict
 
 
 # --- The same rules through the admin and the API ----------------------------------------

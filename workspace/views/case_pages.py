@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Case
 from core.access_log import log_access
 from core.audit import last_saved_by
 from core.errors import FORBIDDEN, ActionError
+from core.formats import short_date
 from core.forms import add_errors, page_status
 
 # --- Shared helpers ---------------------------------------------------------------------
@@ -51,7 +51,7 @@ def closed(request, case: Case, *, log: bool = True):
         request,
         case,
         _("This case is closed (on %(date)s): it can no longer be changed.")
-        % {"date": formats.date_format(case.closed_on, "SHORT_DATE_FORMAT")},
+        % {"date": short_date(case.closed_on)},
         title=_("The case is closed"),
         log=log,
     )
@@ -93,7 +93,7 @@ def display(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(display(item) for item in value)
     if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return short_date(value)
     return str(value)
 
 

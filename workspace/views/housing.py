@@ -15,12 +15,13 @@ from django.contrib import messages
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.access_log import log_access
 from core.errors import ActionError
+from core.formats import short_date
 from core.forms import add_errors, page_status
 from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
 from housing.api import with_availability
@@ -31,10 +32,6 @@ from workspace.access import team_case_or_404, team_cases, workspace_view
 from workspace.forms.housing import HousingSearchForm, PlaceForm, PlacementEndForm
 
 RESULTS_CAP = 50
-
-
-def _short_date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _units():
@@ -154,8 +151,7 @@ def _place_post(request, pk, unit_id):
         return _place_page(request, case, unit, form, status=page_status(error))
     messages.success(
         request,
-        _("Placed in %(code)s from %(date)s.")
-        % {"code": unit.code, "date": _short_date(starts_on)},
+        _("Placed in %(code)s from %(date)s.") % {"code": unit.code, "date": short_date(starts_on)},
     )
     return redirect("workspace:case", case.pk)
 
@@ -217,6 +213,6 @@ def _placement_end_post(request, pk):
     messages.success(
         request,
         _("The placement in %(code)s ends on %(date)s.")
-        % {"code": placement.unit.code, "date": _short_date(ends_on)},
+        % {"code": placement.unit.code, "date": short_date(ends_on)},
     )
     return redirect("workspace:case", placement.case_id)
