@@ -21,6 +21,8 @@ searched, sorted or filtered in SQL: a codice fiscale is found through its keyed
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 
 from auditlog.models import LogEntry as AccessLogEntry
@@ -30,7 +32,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +49,6 @@ from beneficiaries.actions.cases import (
 from beneficiaries.actions.consents import consent_give, consent_withdraw
 from beneficiaries.actions.people import (
     PERSON_FIELDS,
-    SPECIAL_CATEGORIES,
     person_register,
     person_update,
 )
@@ -55,6 +56,7 @@ from beneficiaries.actions.referrals import referral_create, referral_move
 from beneficiaries.codice_fiscale import normalise
 from beneficiaries.encryption import EncryptedTextField
 from beneficiaries.models import (
+    SPECIAL_CATEGORIES,
     Beneficiary,
     Case,
     CaseOutcome,
@@ -67,7 +69,8 @@ from beneficiaries.models import (
     ReferralStatus,
     codice_fiscale_lookup_hash,
 )
-from beneficiaries.visibility import casework_case_q, scope_of
+from beneficiaries.selectors import referral_view_for
+from beneficiaries.visibility import scope_of
 from core.access_log import log_access
 from core.admin import AuditedByActionsMixin
 from core.errors import ActionError
@@ -76,9 +79,12 @@ from registry.admin import (
     RelatedOnlyLightFilter,
     VersionCheckedForm,
     refusal_for,
+    without_fields,
 )
+from services.actions.records import adopt
 from services.admin.organisations import USER_LOOKUPS
-from services.models import Organisation
+from services.admin.writes import changes_of
+from services.models import Membership, Organisation
 
 User = get_user_model()
 
@@ -100,7 +106,7 @@ def visible_cases(request):
 
 def casework_cases(request):
     """Cases the user works on as part of the team (provider staff excluded): notes."""
-    return Case.objects.visible_to(request.user).filter(casework_case_q(scope_of(request.user)))
+    return Case.objects.worked_on_by(request.user)
 
 
 def casework_organisations(request):
@@ -112,31 +118,34 @@ def colleagues(request):
     """Who may lead or join a case of the user's organisations: ``case_workers`` of each
     (the actions' own reader: active users with an active social-worker or coordinator
     membership of an active organisation)."""
-    organisations = sorted(scope_of(request.user).casework)
+    organisations = scope_of(request.user).casework
     if not organisations:
         return User.objects.none()
-    q = Q()
-    for organisation_id in organisations:
-        q |= Q(pk__in=case_workers(organisation_id).values("pk"))
-    return User.objects.filter(q)
+    return case_workers(organisations)
 
 
-# The user look-ups of the case form (served by the user admin, see services/admin.py).
+# The user look-ups of the case form (served by the user admin, see
+# services/admin/organisations.py).
 USER_LOOKUPS[("beneficiaries", "case", "lead_worker")] = colleagues
 USER_LOOKUPS[("beneficiaries", "case", "team")] = colleagues
 
 
-def identifier_q(term: str, *, codice_fiscale_hash_path: str | None, date_path: str | None = None):
-    """A filter for a search term that is an identifier, or None if it is not one.
+def codice_fiscale_q(term: str, hash_path: str | None):
+    """A filter for a search term that is a codice fiscale (16 letters and digits once
+    normalised), matched through its keyed hash at ``hash_path``; None if it is not one."""
+    code = normalise(term)
+    if hash_path and CODICE_FISCALE_LIKE.fullmatch(code):
+        return Q(**{hash_path: codice_fiscale_lookup_hash(code)})
+    return None
 
-    A codice fiscale (16 letters and digits once normalised) matches through its keyed
-    hash; 8 to 32 hex digits match the start of the record id (the short id shown in
-    lists); a date matches ``date_path``.
+
+def identifier_q(term: str, *, date_path: str | None = None):
+    """A filter for a search term that is a record id or a date, or None if it is neither.
+
+    8 to 32 hex digits match the start of the record id (the short id shown in lists); a
+    date matches ``date_path``.
     """
     q = Q()
-    code = normalise(term)
-    if codice_fiscale_hash_path and CODICE_FISCALE_LIKE.fullmatch(code):
-        q |= Q(**{codice_fiscale_hash_path: codice_fiscale_lookup_hash(code)})
     hex_term = term.strip().lower().replace("-", "")
     if ID_PREFIX.fullmatch(hex_term):
         q |= Q(pk__startswith=hex_term)
@@ -149,17 +158,6 @@ def identifier_q(term: str, *, codice_fiscale_hash_path: str | None, date_path: 
             q |= Q(**{date_path: day})
             break
     return q if q else None
-
-
-def adopt(obj: models.Model, saved: models.Model) -> None:
-    """Make the object the admin goes on with the record the action saved (its id, its
-    new version): the inlines hang on it, the redirect and the message name it."""
-    obj.__dict__.update(saved.__dict__)
-
-
-def changes_of(form: forms.ModelForm, names) -> dict:
-    """The fields among ``names`` that the user changed on the form, with their values."""
-    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
 
 
 class PersonalForm(VersionCheckedForm):
@@ -232,20 +230,32 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def codice_fiscale_searchable(self, request, queryset):
+        """The rows a codice fiscale may find (all the listed ones, unless a subclass
+        narrows them: a match tells whose record it is)."""
+        return queryset
+
+    def identifier_matches(self, request, queryset, term: str):
+        """The rows the term finds as an identifier, or None if it is not one."""
+        found = []
+        by_code = codice_fiscale_q(term, self.codice_fiscale_hash_path)
+        if by_code is not None:
+            found.append(self.codice_fiscale_searchable(request, queryset).filter(by_code))
+        by_id = identifier_q(term, date_path=self.date_search_path)
+        if by_id is not None:
+            found.append(queryset.filter(by_id))
+        return functools.reduce(operator.or_, found) if found else None
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:
             return queryset, False
-        identifier = identifier_q(
-            term,
-            codice_fiscale_hash_path=self.codice_fiscale_hash_path,
-            date_path=self.date_search_path,
-        )
+        found = self.identifier_matches(request, queryset, term)
         if not self.plain_search:
-            return (queryset.filter(identifier) if identifier else queryset.none()), False
+            return (found if found is not None else queryset.none()), False
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if identifier:
-            results = results | queryset.filter(identifier)
+        if found is not None:
+            results = results | found
         return results, may_have_duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -265,23 +275,12 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None and self.actor_field:
-            fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != self.actor_field]})
-                for name, opts in fieldsets
-            ]
+            fieldsets = without_fields(fieldsets, [self.actor_field])
         return fieldsets
 
     def save_model(self, request, obj, form, change):
-        # Kept for personal admins elsewhere that still save some fields themselves (the
-        # ones here all write through their actions and override this).
-        if not change and self.actor_field:
-            setattr(obj, f"{self.actor_field}_id", request.user.pk)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        # No ``form.save_m2m()``: a many-to-many (a case's team) is the action's to write.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+        # Every personal admin writes through its actions (its own ``save_model``).
+        raise PermissionDenied
 
     def save_formset(self, request, form, formset, change):
         """Each new inline row through its action; existing rows are read-only."""
@@ -297,12 +296,6 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
             except ActionError as error:
                 raise refusal_for(error, inline_form) from None
             formset.new_objects.append(added)
-
-    def audit_q(self, obj) -> Q:
-        """A case's history also holds the actions on its needs, goals, notes, referrals
-        and placements."""
-        target = super().audit_q(obj)
-        return target | Q(case_id=obj.pk) if isinstance(obj, Case) else target
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -338,16 +331,6 @@ class PersonalInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def _without(fieldsets, hidden) -> list:
-    """The fieldsets without the ``hidden`` fields (and without sets left empty)."""
-    hidden = set(hidden)
-    kept = [
-        (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
-        for name, opts in fieldsets
-    ]
-    return [(name, opts) for name, opts in kept if opts["fields"]]
 
 
 # --- Beneficiary ------------------------------------------------------------------------
@@ -492,7 +475,22 @@ class BeneficiaryAdmin(PersonalDataAdmin):
         if getattr(obj, "sealed", False):
             # Shown only through the protected case itself (and never changed here).
             hidden += [*SPECIAL_CATEGORIES, "registered_by"]
-        return _without(fieldsets, hidden)
+        return without_fields(fieldsets, hidden)
+
+    def audit_rows(self, request, obj):
+        """A sealed person's history (see ``sealed_for``): only the rows written by members
+        of the user's own organisations, and never the names of the special-category
+        flags or the registering organisation (a registration names the flags it set)."""
+        rows = super().audit_rows(request, obj)
+        if not getattr(obj, "sealed", False):
+            return rows
+        own = scope_of(request.user).organisations
+        members = Membership.objects.filter(organisation__in=own).values("user_id")
+        hidden = {*SPECIAL_CATEGORIES, "registered_by"}
+        shown = list(rows.filter(actor__in=members))
+        for entry in shown:
+            entry.fields = [name for name in entry.fields or () if name not in hidden]
+        return shown
 
     def get_inlines(self, request, obj):
         # A person being registered has no cases yet.
@@ -521,7 +519,8 @@ class BeneficiaryAdmin(PersonalDataAdmin):
         # Decrypted in Python from the row already loaded: no query per row.
         return f"{obj.family_name} {obj.given_name}"
 
-    @admin.display(description=_("registered by"), ordering="registered_by__name")
+    # Not sortable: sorting by the organisation would give away a sealed person's one.
+    @admin.display(description=_("registered by"))
     def registered_by_shown(self, obj) -> str:
         return "-" if getattr(obj, "sealed", False) else str(obj.registered_by)
 
@@ -673,10 +672,15 @@ class CaseAdmin(PersonalDataAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             # A new case is open: nothing about closing it yet.
-            return _without(fieldsets, ["status", "closed_on", "outcome", *CLOSING_FIELDS])
+            return without_fields(fieldsets, ["status", "closed_on", "outcome", *CLOSING_FIELDS])
         if obj.status == CaseStatus.CLOSED:
-            return _without(fieldsets, CLOSING_FIELDS)
+            return without_fields(fieldsets, CLOSING_FIELDS)
         return fieldsets
+
+    def audit_q(self, obj) -> Q:
+        """A case's history also holds the actions on its needs, goals, notes, referrals
+        and placements."""
+        return super().audit_q(obj) | Q(case_id=obj.pk)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "team" and "queryset" not in kwargs:
@@ -777,7 +781,7 @@ class NeedAdmin(CaseRecordAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        return _without(fieldsets, ["resolved_on"]) if obj is None else fieldsets
+        return without_fields(fieldsets, ["resolved_on"]) if obj is None else fieldsets
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -873,13 +877,39 @@ class ReferralAdmin(CaseRecordAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at", "version"], "classes": ["collapse"]}),
     ]
 
+    def get_queryset(self, request):
+        # Whether the user works on the referral's case: only then is its person named.
+        worked_on = Case.objects.worked_on_by(request.user).filter(pk=OuterRef("case_id"))
+        return super().get_queryset(request).annotate(case_worked_on=Exists(worked_on))
+
+    def codice_fiscale_searchable(self, request, queryset):
+        # A provider finds by codice fiscale none of the referrals made to it: a match
+        # would name the person of an anonymous or sealed referral.
+        return queryset.filter(case__in=Case.objects.worked_on_by(request.user))
+
+    def shows_in_full(self, request, obj) -> bool:
+        """Whether the user sees the referral in full (``selectors.referral_view_for``)."""
+        cache = request.__dict__.setdefault("_atlante_referral_full", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = referral_view_for(request.user, obj).full
+        return cache[obj.pk]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             # A new referral is "referred": the status and its dates come with the moves.
             hidden = ["status", "responded_on", "started_on", "ended_on", *MOVE_FIELDS]
-            return _without(fieldsets, hidden)
+            return without_fields(fieldsets, hidden)
+        if not self.shows_in_full(request, obj):
+            # Why the person was referred is theirs: not for an anonymous or sealed view.
+            return without_fields(fieldsets, ["reason"])
         return fieldsets
+
+    @admin.display(description=_("beneficiary"))
+    def beneficiary_name(self, obj) -> str:
+        # The person's id only to their case team: it would link a provider's anonymous
+        # or sealed referrals to each other.
+        return str(obj.case.beneficiary) if getattr(obj, "case_worked_on", False) else "-"
 
     @admin.display(description=_("site"), ordering="offering__site__name")
     def site(self, obj):
@@ -939,7 +969,7 @@ class ConsentAdmin(PersonalDataAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        return _without(fieldsets, ["withdrawn_on"]) if obj is None else fieldsets
+        return without_fields(fieldsets, ["withdrawn_on"]) if obj is None else fieldsets
 
     @admin.display(description=_("beneficiary"))
     def beneficiary_name(self, obj) -> str:
@@ -989,8 +1019,7 @@ class NoteAdmin(CaseRecordAdmin):
         return obj is None and super().has_change_permission(request)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied
+        # Never a change: has_change_permission refuses the POST of a note's page first.
         adopt(obj, _add_note(request.user, form.cleaned_data["case"], form.cleaned_data))
 
 

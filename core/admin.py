@@ -33,9 +33,24 @@ class AuditedByActionsMixin:
     def log_deletion(self, request, obj, object_repr):
         return None
 
+    def save_related(self, request, form, formsets, change):
+        # No ``form.save_m2m()``: many-to-many fields (a case's team, a service's
+        # categories) are the action's to write.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def audit_q(self, obj) -> Q:
         """The audit rows that make the record's history (subclasses add its parts')."""
         return Q(target_type=ContentType.objects.get_for_model(self.model), target_id=str(obj.pk))
+
+    def audit_rows(self, request, obj):
+        """The audit rows the user is shown as the record's history, oldest first (a
+        queryset, or a list of rows): subclasses narrow what a user may not read."""
+        return (
+            AuditEntry.objects.filter(self.audit_q(obj))
+            .select_related("actor", "target_type")
+            .order_by("at", "pk")
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         """The record's change audit, oldest first, in place of the admin log."""
@@ -44,11 +59,7 @@ class AuditedByActionsMixin:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        entries = (
-            AuditEntry.objects.filter(self.audit_q(obj))
-            .select_related("actor", "target_type")
-            .order_by("at", "pk")
-        )
+        entries = self.audit_rows(request, obj)
         paginator = self.get_paginator(request, entries, HISTORY_PAGE_SIZE)
         page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         context = {

@@ -15,12 +15,15 @@ import datetime
 
 from django.contrib import admin
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.admin import PersonalDataAdmin, PersonalForm
-from core.errors import ActionError
-from housing.actions.placements import PLACEABLE_STATUSES, placement_create, placement_end
+from beneficiaries.admin import PersonalDataAdmin
+from housing.actions.placements import (
+    PLACEABLE_STATUSES,
+    placement_create,
+    placement_end,
+    placement_has_ended,
+)
 from housing.actions.units import UNIT_FIELDS, unit_create, unit_update
 from housing.models import HousingUnit, Placement
 from registry.admin import (
@@ -28,11 +31,11 @@ from registry.admin import (
     RelatedOnlyLightFilter,
     autocomplete_source,
     count_of,
-    refusal_for,
+    without_fields,
 )
 from services.actions.records import adopt
 from services.admin.access import ConfidentialAddressMixin, DirectoryOwnedMixin, NoDeleteMixin
-from services.admin.writes import ActionAdminMixin, InputOnlyFormMixin, changes_of, values_of
+from services.admin.writes import ActionAdminMixin, ActionForm, changes_of, values_of
 
 # --- Housing units ----------------------------------------------------------------------
 
@@ -119,14 +122,11 @@ class HousingUnitAdmin(
 # --- Placements -------------------------------------------------------------------------
 
 
-class PlacementForm(InputOnlyFormMixin, PersonalForm):
-    """Input only: the placement rules, the consent and who may place or end are the
-    actions'; the version the user opened goes to ``placement_end``."""
-
-
 @admin.register(Placement)
 class PlacementAdmin(PersonalDataAdmin):
-    form = PlacementForm
+    # Input only: the placement rules, the consent and who may place or end are the
+    # actions'; the version the user opened goes to ``placement_end``.
+    form = ActionForm
     list_display = [
         "unit",
         "beneficiary_name",
@@ -171,11 +171,7 @@ class PlacementAdmin(PersonalDataAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             # The person comes from the case; a new placement has no end reason yet.
-            hidden = {"beneficiary", "end_reason"}
-            fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
-                for name, opts in fieldsets
-            ]
+            fieldsets = without_fields(fieldsets, ["beneficiary", "end_reason"])
         return fieldsets
 
     def get_changeform_initial_data(self, request):
@@ -185,38 +181,29 @@ class PlacementAdmin(PersonalDataAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and self.has_ended(obj):
+        if obj is not None and placement_has_ended(obj):
+            # An ended placement stays as it is (placement_end's own rule).
             readonly += ["ends_on", "end_reason"]
         return readonly
 
-    @staticmethod
-    def has_ended(placement: Placement) -> bool:
-        """An end recorded (with its reason) or passed: nothing is left to change."""
-        ends_on = placement.ends_on
-        return bool(placement.end_reason) or (
-            ends_on is not None and ends_on <= timezone.localdate()
-        )
-
     def save_model(self, request, obj, form, change):
-        try:
-            if not change:
-                saved = placement_create(
-                    acting_user=request.user,
-                    **values_of(form, ("unit", "case", "starts_on", "ends_on")),
-                )
-            elif changes_of(form):
-                # The only change a placement takes: its end, with the reason.
-                saved = placement_end(
-                    acting_user=request.user,
-                    placement=obj,
-                    ends_on=form.cleaned_data.get("ends_on"),
-                    reason=form.cleaned_data.get("end_reason", ""),
-                    version=form.seen_version,
-                )
-            else:
-                return
-        except ActionError as error:
-            raise refusal_for(error, None) from None
+        # A refusal shows on the main form (an unmarked ActionError: AtlanteModelAdmin).
+        if not change:
+            saved = placement_create(
+                acting_user=request.user,
+                **values_of(form, ("unit", "case", "starts_on", "ends_on")),
+            )
+        elif changes_of(form):
+            # The only change a placement takes: its end, with the reason.
+            saved = placement_end(
+                acting_user=request.user,
+                placement=obj,
+                ends_on=form.cleaned_data.get("ends_on"),
+                reason=form.cleaned_data.get("end_reason", ""),
+                version=form.seen_version,
+            )
+        else:
+            return
         adopt(obj, saved)
 
     @admin.display(description=_("beneficiary"))

@@ -60,6 +60,16 @@ def count_of(model, fk: str, *conditions, **filters) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def without_fields(fieldsets, hidden) -> list:
+    """The fieldsets without the ``hidden`` fields, and without the sets left empty."""
+    hidden = set(hidden)
+    kept = [
+        (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+        for name, options in fieldsets
+    ]
+    return [(name, options) for name, options in kept if options["fields"]]
+
+
 def autocomplete_source(request) -> tuple[str, str, str] | None:
     """(app_label, model_name, field_name) of the form field an autocomplete request is for."""
     match = getattr(request, "resolver_match", None)
@@ -260,16 +270,7 @@ class AtlanteModelAdmin(admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             # Nothing to show about a record that does not exist yet.
-            tracking = set(self.tracking_fields())
-            fieldsets = [
-                (name, options)
-                for name, options in fieldsets
-                if not set(options["fields"]) <= tracking
-            ]
-            fieldsets = [
-                (name, {**options, "fields": [f for f in options["fields"] if f not in tracking]})
-                for name, options in fieldsets
-            ]
+            fieldsets = without_fields(fieldsets, self.tracking_fields())
         return fieldsets
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -3,8 +3,9 @@ and the memberships that give people their roles.
 
 Two rules beyond the role permissions (services/roles.py):
 
-* a directory record is edited by the members of its organisation; administrators edit
-  them all, a superuser flag none (everyone with the permission may still view them);
+* a directory record is edited by its organisation's provider staff; administrators edit
+  them all, a superuser flag none (everyone with the permission may still view them): the
+  actions' rule, ``services.actions.scope.may_edit``;
 * the address and coordinates of a confidential site never reach anyone outside the
   owning organisation, superusers included: not in lists, forms, search or look-ups.
 

@@ -8,16 +8,11 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from services.actions.scope import is_directory_administrator
+from services.actions.scope import may_edit as may_write
 from services.confidentiality import member_organisation_ids
+from services.memberships import scope_of
 
 # --- Who may see and edit what --------------------------------------------------------
-
-
-def is_directory_manager(request) -> bool:
-    """Administrators edit the whole directory, others only their own organisation's
-    records: the actions' rule (``services.actions.scope``); a superuser flag grants
-    nothing."""
-    return is_directory_administrator(request.user)
 
 
 def organisation_id_of(obj, path: str) -> int | None:
@@ -34,25 +29,24 @@ def organisation_id_of(obj, path: str) -> int | None:
 
 
 class DirectoryOwnedMixin:
-    """Edit (and choose as owner) only the organisations one is a member of, unless one
-    manages the whole directory."""
+    """Edit (and choose as owner) only the records the actions let one write
+    (``services.actions.scope.may_edit``): one's own organisations' as provider staff, all
+    of them as an administrator."""
 
     organisation_path = "organisation"
     # Form fields that choose the owning record, with the path from that record to its
-    # organisation: non-managers get a plain select of their own records instead.
+    # organisation: non-administrators get a plain select of their own records instead.
     owner_choice_fields: dict[str, str] = {}
 
     def may_edit(self, request, obj) -> bool:
-        if obj is None or is_directory_manager(request):
+        if obj is None:
             return True
-        return organisation_id_of(obj, self.organisation_path) in member_organisation_ids(request)
+        return may_write(request.user, organisation_id_of(obj, self.organisation_path))
 
     def editable(self, request, queryset):
-        if is_directory_manager(request):
+        if is_directory_administrator(request.user):
             return queryset
-        return queryset.filter(
-            **{f"{self.organisation_path}__in": member_organisation_ids(request)}
-        )
+        return queryset.filter(**{f"{self.organisation_path}__in": scope_of(request.user).provider})
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.may_edit(request, obj)
@@ -62,29 +56,32 @@ class DirectoryOwnedMixin:
 
     def get_autocomplete_fields(self, request):
         fields = list(super().get_autocomplete_fields(request))
-        if is_directory_manager(request):
+        if is_directory_administrator(request.user):
             return fields
         return [name for name in fields if name not in self.owner_choice_fields]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         path = self.owner_choice_fields.get(db_field.name)
-        if path is not None and "queryset" not in kwargs and not is_directory_manager(request):
+        if (
+            path is not None
+            and "queryset" not in kwargs
+            and not is_directory_administrator(request.user)
+        ):
             kwargs["queryset"] = db_field.related_model._default_manager.filter(
-                **{f"{path}__in": member_organisation_ids(request)}
+                **{f"{path}__in": scope_of(request.user).provider}
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OwnedInlineMixin:
-    """An inline editable only where its parent record is."""
+    """An inline editable only where its parent record is (the actions' rule, as above)."""
 
     parent_organisation_path = "organisation"
 
     def _may_edit(self, request, obj) -> bool:
-        if obj is None or is_directory_manager(request):
+        if obj is None:
             return True
-        owner = organisation_id_of(obj, self.parent_organisation_path)
-        return owner in member_organisation_ids(request)
+        return may_write(request.user, organisation_id_of(obj, self.parent_organisation_path))
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._may_edit(request, obj)

@@ -40,8 +40,7 @@ from services.admin.access import (
     OwnedInlineMixin,
 )
 from services.admin.filters import CategoryBranchFilter, ServiceBranchFilter
-from services.admin.organisations import set_field
-from services.admin.writes import ActionAdminMixin, ActionInlineMixin, values_of
+from services.admin.writes import ActionAdminMixin, ActionInlineMixin, set_field, values_of
 from services.confidentiality import confidential_site_q
 from services.models import (
     Capacity,

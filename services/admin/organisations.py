@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.errors import ActionError
 from registry.admin import (
     AtlanteModelAdmin,
     autocomplete_source,
@@ -22,9 +21,8 @@ from services.actions.directory import (
     organisation_create,
     organisation_update,
 )
-from services.actions.records import adopt
 from services.admin.access import DirectoryOwnedMixin, NoDeleteMixin
-from services.admin.writes import ActionAdminMixin, values_of
+from services.admin.writes import ActionAdminMixin, set_field, values_of
 from services.models import (
     Membership,
     Organisation,
@@ -36,25 +34,6 @@ from services.roles import grant_role_group
 User = get_user_model()
 
 # --- Organisations and memberships ------------------------------------------------------
-
-
-def set_field(modeladmin, request, queryset, field: str, value) -> int:
-    """Set one field on the records the user may edit, each through the admin's update
-    action (its own transaction and audit row); a refused record is named, and kept."""
-    changed = 0
-    with translation.override(None):  # the admin log keeps field names untranslated
-        label = str(modeladmin.model._meta.get_field(field).verbose_name)
-    for obj in modeladmin.editable(request, queryset):
-        if getattr(obj, field) == value:
-            continue
-        try:
-            adopt(obj, modeladmin.update_record(request, obj, {field: value}, None))
-        except ActionError as error:
-            modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
-            continue
-        modeladmin.log_change(request, obj, [{"changed": {"fields": [label]}}])
-        changed += 1
-    return changed
 
 
 @admin.register(Organisation)
@@ -158,6 +137,17 @@ class MembershipAdmin(AtlanteModelAdmin):
 
     def editable(self, request, queryset):
         return queryset
+
+    def update_record(self, request, obj, changes, version):
+        """Memberships are configuration, not domain actions: saved here, and kept in the
+        admin's own log (for the list actions, ``set_field``)."""
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=list(changes))
+        with translation.override(None):  # the admin log keeps field names untranslated
+            labels = [str(self.model._meta.get_field(name).verbose_name) for name in changes]
+        self.log_change(request, obj, [{"changed": {"fields": labels}}])
+        return obj
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

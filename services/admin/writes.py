@@ -45,15 +45,33 @@ class ActionInlineForm(InputOnlyFormMixin, forms.ModelForm):
     """An inline row's form (capacity, opening hours, a service at a site)."""
 
 
-def changes_of(form: forms.ModelForm) -> dict:
-    """The fields the user changed on the form, with their values."""
-    return {
-        name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
-    }
+def changes_of(form: forms.ModelForm, names=None) -> dict:
+    """The fields the user changed on the form (among ``names``, if given), with their
+    values."""
+    changed = form.changed_data
+    wanted = changed if names is None else [name for name in names if name in changed]
+    return {name: form.cleaned_data[name] for name in wanted if name in form.cleaned_data}
 
 
 def values_of(form: forms.ModelForm, names) -> dict:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+def set_field(modeladmin, request, queryset, field: str, value) -> int:
+    """Set one field on the records the user may edit (``modeladmin.editable``), each
+    through the admin's ``update_record`` (an action: its own transaction and audit row);
+    a refused record is named, and kept. The number of records changed."""
+    changed = 0
+    for obj in modeladmin.editable(request, queryset):
+        if getattr(obj, field) == value:
+            continue
+        try:
+            adopt(obj, modeladmin.update_record(request, obj, {field: value}, None))
+        except ActionError as error:
+            modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            continue
+        changed += 1
+    return changed
 
 
 class ActionAdminMixin(AuditedByActionsMixin):
@@ -73,20 +91,12 @@ class ActionAdminMixin(AuditedByActionsMixin):
         raise PermissionDenied
 
     def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                saved = self.update_record(request, obj, changes_of(form), form.seen_version)
-            else:
-                saved = self.create_record(request, form)
-        except ActionError as error:
-            raise refusal_for(error, None) from None
+        # A refusal shows on the main form (an unmarked ActionError: AtlanteModelAdmin).
+        if change:
+            saved = self.update_record(request, obj, changes_of(form), form.seen_version)
+        else:
+            saved = self.create_record(request, form)
         adopt(obj, saved)
-
-    def save_related(self, request, form, formsets, change):
-        # No ``form.save_m2m()``: many-to-many fields (a service's categories) are the
-        # action's to write.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):

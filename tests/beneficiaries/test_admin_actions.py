@@ -658,3 +658,128 @@ def test_the_registering_organisation_filter_offers_and_applies_only_ones_own(
     )
     # Refused as a lookup the admin does not allow (Django answers 400), never a list.
     assert filtered.status_code == 400
+
+
+# --- A sealed person's history, and a provider's view of a referral ---------------------
+
+
+def _sealed_person(organisation, other_organisation, social_worker, make_member):
+    """A person registered (with a special-category flag) by an anti-violence centre with
+    a protected case there, and followed by us in an ordinary case."""
+    from core import audit
+
+    centre_worker = make_member(
+        Role.SOCIAL_WORKER, organisation=other_organisation, username="centre-worker-7"
+    )
+    person = BeneficiaryFactory(registered_by=other_organisation, violence_survivor=True)
+    CaseFactory(
+        beneficiary=person,
+        organisation=other_organisation,
+        protected=True,
+        lead_worker=centre_worker,
+    )
+    CaseFactory(beneficiary=person, organisation=organisation, lead_worker=social_worker)
+    audit.record(
+        acting_user=centre_worker,
+        action="person_register",
+        target=person,
+        fields=["registered_by", "family_name", "violence_survivor"],
+    )
+    audit.record(
+        acting_user=social_worker,
+        action="person_update",
+        target=person,
+        fields=["homeless", "violence_survivor"],
+    )
+    return person, centre_worker
+
+
+def _history_table(client, person) -> str:
+    response = client.get(url(Beneficiary, "history", person.pk))
+    assert response.status_code == 200
+    return response.content.decode().split('id="change-history"')[1]
+
+
+def test_a_sealed_persons_history_shows_neither_the_flags_nor_the_other_side(
+    client, organisation, other_organisation, social_worker, make_member
+):
+    person, centre_worker = _sealed_person(
+        organisation, other_organisation, social_worker, make_member
+    )
+    client.force_login(staff(social_worker, Role.SOCIAL_WORKER))
+    table = _history_table(client, person)
+    assert "person_update" in table
+    assert "homeless" in table
+    for leak in ("person_register", "centre-worker-7", "violence_survivor", "registered_by"):
+        assert leak not in table, leak
+    # The centre, which works on the protected case, sees its person's whole history.
+    client.force_login(staff(centre_worker, Role.SOCIAL_WORKER))
+    table = _history_table(client, person)
+    for shown in ("person_register", "centre-worker-7", "violence_survivor", "registered_by"):
+        assert shown in table, shown
+
+
+@pytest.fixture
+def sealed_referral(organisation, social_worker, provider_organisation, provider_staff):
+    """A referral of a protected case to a provider: sealed for the provider's staff."""
+    from beneficiaries.actions.referrals import referral_create
+    from tests.factories import ConsentFactory, ServiceAtSiteFactory
+
+    person = BeneficiaryFactory(registered_by=organisation)
+    case = CaseFactory(
+        beneficiary=person, organisation=organisation, lead_worker=social_worker, protected=True
+    )
+    for purpose in (ConsentPurpose.SHARING_WITH_PROVIDERS, ConsentPurpose.CONTACT):
+        ConsentFactory(beneficiary=person, organisation=organisation, purpose=purpose)
+    offering = ServiceAtSiteFactory(service__organisation=provider_organisation)
+    referral = referral_create(
+        acting_user=social_worker,
+        case=case,
+        service=offering.service,
+        offering=offering,
+        reason="Secret-reason-4711",
+    )
+    staff(provider_staff, Role.PROVIDER_STAFF)
+    return referral
+
+
+def test_the_provider_does_not_read_the_reason_of_a_sealed_referral(
+    client, sealed_referral, provider_staff, social_worker
+):
+    client.force_login(provider_staff)
+    page = client.get(url(Referral, "change", sealed_referral.pk))
+    assert page.status_code == 200
+    assert "Secret-reason-4711" not in page.content.decode()
+    # The case team reads it.
+    client.force_login(staff(social_worker, Role.SOCIAL_WORKER))
+    page = client.get(url(Referral, "change", sealed_referral.pk))
+    assert "Secret-reason-4711" in page.content.decode()
+
+
+def test_the_provider_list_names_no_person_of_a_case_it_does_not_work_on(
+    client, sealed_referral, provider_staff, social_worker
+):
+    person_id = str(sealed_referral.case.beneficiary)
+    client.force_login(provider_staff)
+    listed = client.get(url(Referral, "changelist"))
+    assert sealed_referral.pk in changelist_pks(listed)
+    assert person_id not in listed.content.decode()
+    client.force_login(staff(social_worker, Role.SOCIAL_WORKER))
+    assert person_id in client.get(url(Referral, "changelist")).content.decode()
+
+
+def test_a_provider_cannot_find_a_sealed_referral_by_codice_fiscale(
+    client, sealed_referral, provider_staff, social_worker
+):
+    code = sealed_referral.case.beneficiary.codice_fiscale
+    assert code
+    client.force_login(provider_staff)
+    found = client.get(url(Referral, "changelist"), {"q": code})
+    assert found.status_code == 200
+    assert changelist_pks(found) == set()
+    # By its id it is found (the provider sees the referral itself).
+    found = client.get(url(Referral, "changelist"), {"q": str(sealed_referral.pk)[:8]})
+    assert changelist_pks(found) == {sealed_referral.pk}
+    client.force_login(staff(social_worker, Role.SOCIAL_WORKER))
+    found = client.get(url(Referral, "changelist"), {"q": code})
+    assert changelist_pks(found) == {sealed_referral.pk}

@@ -239,6 +239,24 @@ def test_deactivate_action_deactivates_instead(client, directory, users):
     assert site.active is False
 
 
+def test_deactivate_action_deactivates_the_selected_memberships(client, users):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    membership = MembershipFactory(role=Role.PROVIDER_STAFF)
+    client.force_login(users["administrator"])
+    response = client.post(
+        url(Membership, "changelist"),
+        {"action": "deactivate", "_selected_action": [str(membership.pk)]},
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.active is False
+    # Memberships are configuration: the change is in the admin's own log.
+    entry = LogEntry.objects.get(object_id=str(membership.pk))
+    assert entry.action_flag == CHANGE
+    assert "active" in entry.change_message
+
+
 # --- A stale form is refused ------------------------------------------------------------
 
 
