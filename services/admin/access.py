@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.actions.scope import is_directory_administrator
 from services.actions.scope import may_edit as may_write
-from services.confidentiality import member_organisation_ids
+from services.confidentiality import ADDRESS_FIELDS, member_organisation_ids
 from services.memberships import scope_of
 
 # --- Who may see and edit what --------------------------------------------------------
@@ -104,7 +104,7 @@ class ConfidentialAddressMixin:
     """Withholds the address and coordinates of confidential places from everyone who is
     not a member of the owning organisation (superusers are no exception)."""
 
-    address_fields = ("address", "postal_code", "latitude", "longitude")
+    address_fields = ADDRESS_FIELDS
     owner_field = "organisation"
     address_search_fields = ("address", "postal_code")
 
