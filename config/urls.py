@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("workspace/", include("workspace.urls")),
+    path("account/", include("security.urls")),
     prefix_default_language=False,
 )
 

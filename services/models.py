@@ -40,6 +40,8 @@ class Role(models.TextChoices):
     PROVIDER_STAFF = "provider_staff", _("provider staff")
     OFFICIAL = "official", _("official")
     ADMINISTRATOR = "administrator", _("administrator")
+    # Reads who accessed which person (the access report), never the records themselves.
+    DATA_PROTECTION = "data_protection", _("data-protection officer")
 
 
 class Organisation(Tracked):

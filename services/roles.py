@@ -59,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         + _perms("housing", ["housingunit"], (VIEW, ADD, CHANGE))
         + _perms("auth", ["user"], (VIEW, ADD, CHANGE))
     ),
+    # The access report is its own page (security); no model of personal data opens.
+    Role.DATA_PROTECTION: [],
 }
 
 
