@@ -10,12 +10,18 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.scope import dashboard_scope
+from security.mfa.devices import second_factor_satisfied
 
 
 class AtlanteAdminSite(admin.AdminSite):
     site_header = _("Atlante – back office")
     site_title = _("Atlante")
     index_title = _("Territory, services, people and housing")
+
+    def has_permission(self, request):
+        # Never on a password alone: the session must have passed the second factor
+        # (security/mfa/; the gate middleware sends such a user to the code step first).
+        return super().has_permission(request) and second_factor_satisfied(request.user)
 
     def index(self, request, extra_context=None):
         if not dashboard_scope(request.user).empty:

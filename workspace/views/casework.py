@@ -20,6 +20,7 @@ from beneficiaries.models import Case, CaseStatus, Referral
 from core.access_log import log_access
 from core.errors import STALE, ActionError
 from housing.models import Placement
+from security.reauth import require_recent_auth
 from workspace.access import team_case_or_404, team_cases, workspace_view
 from workspace.forms.casework import CaseCloseForm, CaseEditForm
 from workspace.views.case_pages import (
@@ -51,10 +52,16 @@ def case_edit(request, pk):
 
 def _case_edit_post(request, pk):
     case = team_case_or_404(request, pk)
+    was_protected = case.protected  # the form writes the posted values onto ``case``
     form = CaseEditForm(request.POST, instance=case)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
+        # Lifting a case's protection opens it to the whole organisation: only after the
+        # user has proved their password (and code) again (security/reauth.py).
+        unprotects = was_protected and not data["protected"]
+        if unprotects and (refusal := require_recent_auth(request)) is not None:
+            return refusal
         try:
             case = actions.case_update(
                 acting_user=request.user,
