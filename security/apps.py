@@ -9,3 +9,8 @@ class SecurityConfig(AppConfig):
     name = "security"
     verbose_name = _("Security")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from security import signals
+
+        signals.connect()

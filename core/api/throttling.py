@@ -1,8 +1,14 @@
 """Rate limits per client: an OAuth2 application, a signed-in user, or an anonymous
-address; the limits per minute come from ``settings.API_RATE_LIMITS`` at each request."""
+address; the limits per minute come from ``settings.API_RATE_LIMITS`` at each request.
+
+An anonymous caller is its address as ``core.client_ip`` sees it, not DRF's
+``get_ident``: that one reads X-Forwarded-For whatever the proxies, so a caller who
+sent a new header with each request was a new caller each time."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from core.client_ip import client_ip
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -18,7 +24,7 @@ class ClientRateThrottle(SimpleRateThrottle):
             return "partner", str(application_id)
         if request.user and request.user.is_authenticated:
             return "user", str(request.user.pk)
-        return "anonymous", self.get_ident(request)
+        return "anonymous", client_ip(request) or "unknown"
 
     def allow_request(self, request, view) -> bool:
         kind, ident = self.kind_and_ident(request)

@@ -66,3 +66,25 @@ def test_a_partner_is_counted_per_application(small_limits, provider_organisatio
     first, second = clients
     assert [first.get(URL).status_code for _ in range(5)] == [200] * 4 + [429]
     assert second.get(URL).status_code == 200
+
+
+def test_a_forged_forwarded_header_does_not_make_a_new_caller(small_limits, settings):
+    # No trusted proxy: X-Forwarded-For is the caller's own text and counts for nothing.
+    settings.TRUSTED_PROXY_COUNT = 0
+    client = APIClient()
+    codes = [client.get(URL, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(4)]
+    assert codes == [200, 200, 429, 429]
+
+
+def test_behind_a_trusted_proxy_forwarded_clients_are_counted_apart(small_limits, settings):
+    # One trusted proxy: the client is the address it appended, the last entry.
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = APIClient()
+    first = [
+        client.get(URL, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7").status_code for _ in range(3)
+    ]
+    assert first == [200, 200, 429]
+    # The same forged left part with another proxy-seen address is another caller...
+    assert client.get(URL, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.8").status_code == 200
+    # ...and changing the forged left part does not escape the count.
+    assert client.get(URL, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7").status_code == 429
