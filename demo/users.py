@@ -1,5 +1,6 @@
 """Demo accounts: case workers and provider staff of each organisation, and one login per
-role (``demo-*``) with a known password, each in its role's permission group."""
+role (``demo-*``) with a known password, each in its role's permission group (derived
+from its membership, ``services.roles.sync_user_groups``). None is a superuser."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from demo.bulk import TableWriter
 from demo.directory import MetroDirectory, OrgPlan, slug
 from demo.names import ITALIAN_FEMALE, ITALIAN_MALE, ITALIAN_SURNAMES
 from demo.scales import CASES_PER_WORKER
-from services.models import Membership, Role
-from services.roles import grant_role_group, group_name, sync_role_groups
+from services.models import Membership, MembershipStatus, Role
+from services.roles import group_name, sync_role_groups, sync_user_groups
 
 DEMO_PASSWORD = "atlante-demo"  # noqa: S105 - the published password of the demo logins
 
@@ -123,9 +124,13 @@ def create_staff(
                 roles.append((org, role))
     User.objects.bulk_create(users, batch_size=2000)
 
-    memberships = TableWriter(Membership, ["user", "organisation", "role", "active", "created_at"])
+    # Seeded by the operator who runs the command: approved, with nobody named as asking.
+    memberships = TableWriter(
+        Membership, ["user", "organisation", "role", "active", "status", "created_at"]
+    )
     memberships.write(
-        (user.pk, org.id, role, True, now) for user, (org, role) in zip(users, roles, strict=True)
+        (user.pk, org.id, role, True, MembershipStatus.APPROVED, now)
+        for user, (org, role) in zip(users, roles, strict=True)
     )
     group_links = TableWriter(User.groups.through, ["user", "group"])
     group_links.write(
@@ -191,16 +196,23 @@ def _create_demo_logins(rng: random.Random, directory: MetroDirectory, staff: St
     }
     for login in DEMO_LOGINS:
         org, first, last = placements[login.username]
+        # No demo login is a superuser: the administrator is a plain account whose
+        # administrator membership opens the pages of its role, like everyone's.
         user = User.objects.create(
             username=login.username,
             password=password,
             first_name=first,
             last_name=last,
             email=f"{login.username}@{org.domain}",
-            is_superuser=login.role == Role.ADMINISTRATOR,
+            is_superuser=False,
         )
-        Membership.objects.create(user=user, organisation_id=org.id, role=login.role)
-        grant_role_group(user, login.role)
+        Membership.objects.create(
+            user=user,
+            organisation_id=org.id,
+            role=login.role,
+            status=MembershipStatus.APPROVED,
+        )
+        sync_user_groups(user)
         staff.accounts += 1
         staff.memberships += 1
         if login.role == Role.SOCIAL_WORKER:

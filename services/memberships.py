@@ -2,17 +2,32 @@
 
 Every rule that depends on a user's organisations (the visibility of personal data, the
 domain actions, the admin's choices, the workspace's doors) reads them here:
-inactive users, inactive memberships and inactive organisations grant nothing, and a
-superuser flag grants nothing either.
+inactive users, inactive memberships and inactive organisations grant nothing, a
+membership awaiting approval (or refused) grants nothing, and a superuser flag grants
+nothing either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.models import Membership, Role
+from django.db.models import Q
+
+from services.models import Membership, MembershipStatus, Role
 
 CASEWORK_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR)
+
+
+def counting_q(prefix: str = "") -> Q:
+    """The memberships that grant their role: active, approved, in an active organisation
+    (``prefix``: the path to the membership, e.g. ``"memberships__"`` from a user)."""
+    return Q(
+        **{
+            f"{prefix}active": True,
+            f"{prefix}status": MembershipStatus.APPROVED,
+            f"{prefix}organisation__active": True,
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -44,9 +59,7 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_atlante_scope", None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user=user, active=True, organisation__active=True).values_list(
-        "organisation_id", "role"
-    )
+    rows = Membership.objects.filter(counting_q(), user=user).values_list("organisation_id", "role")
     by_role: dict[str, set[int]] = {}
     for organisation_id, role in rows:
         by_role.setdefault(role, set()).add(organisation_id)

@@ -101,8 +101,22 @@ class Organisation(Tracked):
         return self.name
 
 
+class MembershipStatus(models.TextChoices):
+    """Whether a membership counts: a casework or data-protection role asked for by
+    someone who may not grant it waits for a second person (``services.actions.memberships``)."""
+
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
 class Membership(models.Model):
-    """A user's role in an organisation: the basis of every visibility rule."""
+    """A user's role in an organisation: the basis of every visibility rule, and the one
+    source of the user's permission groups and staff flag (``services.roles``).
+
+    It counts (``services.memberships.scope_of``) only while active, approved, of an
+    active user in an active organisation. Written only by the membership actions.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,6 +132,33 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     active = models.BooleanField(_("active"), default=True)
+    # db_default too: the demo seed writes memberships with COPY, naming its columns.
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPROVED,
+        db_default=MembershipStatus.APPROVED,
+    )
+    # Who asked for (or directly granted) the role; empty: an operator on the server.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # The second person who approved or refused a request (empty for a direct grant).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or refused by"),
+    )
+    decided_at = models.DateTimeField(_("approved or refused at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -130,10 +171,42 @@ class Membership(models.Model):
                 violation_error_code="membership_one_role_per_organisation",
                 violation_error_message=_("This user already has a role in this organisation."),
             ),
+            # Nobody changes their own memberships, and a request needs a second person:
+            # held by the database too, whichever door a write comes through.
+            models.CheckConstraint(
+                condition=~Q(requested_by=F("user")),
+                name="membership_not_requested_by_its_user",
+                violation_error_code="membership_not_requested_by_its_user",
+                violation_error_message=_("Nobody can give themselves a role."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("user")),
+                name="membership_not_decided_by_its_user",
+                violation_error_code="membership_not_decided_by_its_user",
+                violation_error_message=_("Nobody can approve their own role."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("requested_by")),
+                name="membership_decided_by_a_second_person",
+                violation_error_code="membership_decided_by_a_second_person",
+                violation_error_message=_("A request is approved by someone else."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=MembershipStatus.PENDING)
+                | Q(decided_by__isnull=True, decided_at__isnull=True),
+                name="membership_pending_is_undecided",
+                violation_error_code="membership_pending_is_undecided",
+                violation_error_message=_("A request awaiting approval has no decision yet."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the membership grants its role (see ``scope_of`` for the whole rule)."""
+        return self.active and self.status == MembershipStatus.APPROVED
 
 
 class ServiceCategory(models.Model):

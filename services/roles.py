@@ -7,8 +7,8 @@ in step with this table after every migration.
 
 from django.contrib.auth.models import Group, Permission
 
-from services.memberships import scope_of
-from services.models import Role
+from services.memberships import counting_q, scope_of
+from services.models import Membership, Role
 
 VIEW, ADD, CHANGE = "view", "add", "change"
 _PERSONAL = ["beneficiary", "case", "need", "referral", "consent", "note"]
@@ -31,9 +31,14 @@ _CASEWORK = (
     + _perms("registry", _TERRITORY, (VIEW,))
 )
 
+# Coordinators approve or refuse the casework roles asked for in their organisations,
+# provider staff the provider roles, data-protection officers the data-protection roles
+# (services/actions/memberships.py).
+_APPROVE_MEMBERSHIPS = _perms("services", ["membership"], (VIEW, CHANGE))
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SOCIAL_WORKER: _CASEWORK,
-    Role.COORDINATOR: _CASEWORK,
+    Role.COORDINATOR: _CASEWORK + _APPROVE_MEMBERSHIPS,
     Role.PROVIDER_STAFF: (
         _perms("services", ["organisation"], (VIEW, CHANGE))
         + _perms("services", _DIRECTORY[1:], (VIEW, ADD, CHANGE))
@@ -42,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         + _perms("housing", ["housingunit"], (VIEW, ADD, CHANGE))
         + _perms("housing", ["placement"], (VIEW,))
         + _perms("registry", _TERRITORY, (VIEW,))
+        + _APPROVE_MEMBERSHIPS
     ),
     Role.OFFICIAL: (
         _perms("registry", _TERRITORY, (VIEW, ADD, CHANGE))
@@ -58,9 +64,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         + _perms("services", ["membership"], (VIEW, ADD, CHANGE))
         + _perms("housing", ["housingunit"], (VIEW, ADD, CHANGE))
         + _perms("auth", ["user"], (VIEW, ADD, CHANGE))
+        + _perms("security", ["securityevent"], (VIEW,))
+        # django-axes' lockouts: administrators see them and lift one by deleting it.
+        + _perms("axes", ["accessattempt", "accesslog", "accessfailurelog"], (VIEW,))
+        + ["axes.delete_accessattempt"]
     ),
     # The access report is its own page (security); no model of personal data opens.
-    Role.DATA_PROTECTION: [],
+    Role.DATA_PROTECTION: _perms("security", ["securityevent"], (VIEW,)) + _APPROVE_MEMBERSHIPS,
 }
 
 
@@ -85,13 +95,49 @@ def sync_role_groups() -> dict[str, Group]:
     return groups
 
 
-def grant_role_group(user, role: str) -> None:
-    """Put a user in the permission group of a role (staff access to the back office)."""
-    group = Group.objects.filter(name=group_name(role)).first() or sync_role_groups()[role]
-    user.groups.add(group)
-    if not user.is_staff:
-        user.is_staff = True
+# Every role has pages in the back office (the data-protection officer: the security
+# events and the access report), so any counting membership opens its door.
+BACK_OFFICE_ROLES = frozenset(Role.values)
+
+
+def _role_groups() -> dict[str, Group]:
+    groups = {group.name: group for group in Group.objects.filter(name__startswith="role:")}
+    if len(groups) < len(ROLE_PERMISSIONS):
+        return sync_role_groups()
+    return {role: groups[group_name(role)] for role in ROLE_PERMISSIONS}
+
+
+def sync_user_groups(user) -> None:
+    """Derive the user's permission groups and staff flag from their memberships, the one
+    source of role truth: exactly the groups of the roles of their active, approved
+    memberships of active organisations (``counting_q``), no other group and no
+    permission of their own; staff while one of those roles has back-office pages.
+
+    Called by every membership action (a signal would miss bulk updates). A superuser
+    flag, set only by an operator on the server, keeps the admin's door open but is
+    neither given nor taken here, and grants no personal data anywhere (``scope_of``)."""
+    roles = set(
+        Membership.objects.filter(counting_q(), user_id=user.pk).values_list("role", flat=True)
+    )
+    groups = _role_groups()
+    user.groups.set([groups[role] for role in sorted(roles)])
+    user.user_permissions.clear()
+    staff = bool(roles & BACK_OFFICE_ROLES) or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
         user.save(update_fields=["is_staff"])
+    # The cached scope (and Django's permission caches) described the old memberships.
+    for cache in ("_atlante_scope", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+
+
+def grant_role_group(user, role: str) -> None:
+    """For fixtures and scripts that name the role they expect: recompute the user's
+    groups from their memberships (``sync_user_groups``), refusing when no counting
+    membership gives that role (a group is never given on its own)."""
+    sync_user_groups(user)
+    if not user.groups.filter(name=group_name(role)).exists():
+        raise ValueError(f"{user} holds no active, approved {role} membership")
 
 
 def role_permissions(user) -> frozenset[str]:

@@ -9,6 +9,7 @@ PROJECT_APPS = (
     "core",
     "registry",
     "services",
+    "security",
     "beneficiaries",
     "housing",
     "gaps",

@@ -77,6 +77,8 @@ def case_workers(organisation_ids: int | Iterable[int], case: Case | None = None
         memberships__organisation__active=True,
         memberships__role__in=CASEWORK_ROLES,
         memberships__active=True,
+        # A role awaiting a second person's approval counts for nothing yet.
+        memberships__status="approved",
     )
     # A case being opened has its random id already: whether it is saved says it exists.
     if case is not None and not case._state.adding:

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0002_reference_data'),
+        ("services", "0002_reference_data"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('social_worker', 'social worker'), ('coordinator', 'coordinator'), ('provider_staff', 'provider staff'), ('official', 'official'), ('administrator', 'administrator'), ('data_protection', 'data-protection officer')], max_length=20, verbose_name='role'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("social_worker", "social worker"),
+                    ("coordinator", "coordinator"),
+                    ("provider_staff", "provider staff"),
+                    ("official", "official"),
+                    ("administrator", "administrator"),
+                    ("data_protection", "data-protection officer"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]

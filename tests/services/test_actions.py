@@ -45,6 +45,7 @@ from services.models import (
     Site,
 )
 from tests.admin_pages import form_data, staff, url
+from tests.auth import verified_login
 from tests.factories import (
     CapacityFactory,
     MunicipalityFactory,
@@ -476,7 +477,7 @@ def test_a_unique_clash_with_bad_input_is_bad_input(provider_staff, offering, ca
 
 def api_of(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 
@@ -494,7 +495,7 @@ def admin_errors(response) -> dict:
 def test_free_places_above_the_total_are_refused_alike_by_admin_and_api(
     client, admin_staff, capacity
 ):
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     address = url(Capacity, "change", capacity.pk)
     data = form_data(client.get(address))
     data["available"] = "11"
@@ -514,7 +515,7 @@ def test_free_places_above_the_total_are_refused_alike_by_admin_and_api(
 
 
 def test_capacity_through_admin_and_api_writes_one_audit_row_each(client, admin_staff, capacity):
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     address = url(Capacity, "change", capacity.pk)
     data = form_data(client.get(address))
     data["available"] = "4"
@@ -534,7 +535,7 @@ def test_capacity_through_admin_and_api_writes_one_audit_row_each(client, admin_
 def test_fees_of_a_paid_service_are_asked_alike_by_admin_and_api(client, admin_staff, offering):
     service = offering.service
     service.categories.set(ServiceCategory.objects.order_by("code")[:1])
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     address = url(Service, "change", service.pk)
     data = form_data(client.get(address))
     data.pop("free_of_charge", None)  # unticked
@@ -556,7 +557,7 @@ def test_fees_of_a_paid_service_are_asked_alike_by_admin_and_api(client, admin_s
 
 def test_a_refused_inline_row_shows_on_its_row_and_saves_nothing(client, admin_staff, capacity):
     offering = capacity.offering
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     address = url(ServiceAtSite, "change", offering.pk)
     page = client.get(address)
     data = form_data(page)
@@ -583,7 +584,7 @@ def test_a_refused_inline_row_shows_on_its_row_and_saves_nothing(client, admin_s
 
 
 def test_same_opening_and_closing_times_are_refused_in_the_admin(client, admin_staff, hours):
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     address = url(OpeningHours, "change", hours.pk)
     data = form_data(client.get(address))
     data["closes_at"] = data["opens_at"]
@@ -597,7 +598,7 @@ def test_same_opening_and_closing_times_are_refused_in_the_admin(client, admin_s
 
 def test_deactivating_sites_in_the_admin_audits_each(client, administrator, provider_organisation):
     sites = [SiteFactory(organisation=provider_organisation) for _ in range(2)]
-    client.force_login(staff(administrator, Role.ADMINISTRATOR))
+    verified_login(client, staff(administrator, Role.ADMINISTRATOR))
     response = client.post(
         url(Site, "changelist"),
         {"action": "deactivate", "_selected_action": [str(site.pk) for site in sites]},
@@ -615,7 +616,7 @@ def test_a_superuser_without_membership_cannot_save_the_directory(
 ):
     # The admin reads who may edit from the actions' one rule: a superuser flag grants
     # nothing, so the change is refused at the door and the record stays as it was.
-    client.force_login(superuser)
+    verified_login(client, superuser)
     address = url(Organisation, "change", provider_organisation.pk)
     response = client.post(address, {"name": "Renamed by a superuser"})
     assert response.status_code == 403
@@ -626,7 +627,7 @@ def test_a_superuser_without_membership_cannot_save_the_directory(
 
 def test_adding_hours_in_the_admin_goes_through_the_action(client, admin_staff, capacity):
     offering = capacity.offering
-    client.force_login(admin_staff)
+    verified_login(client, admin_staff)
     response = client.post(
         url(OpeningHours, "add"),
         {
@@ -646,7 +647,7 @@ def test_adding_hours_in_the_admin_goes_through_the_action(client, admin_staff, 
 
 def test_deleting_in_the_admin_goes_through_the_action(client, superuser, capacity):
     # No role may delete a capacity, and a superuser flag grants nothing: refused.
-    client.force_login(superuser)
+    verified_login(client, superuser)
     address = url(Capacity, "delete", capacity.pk)
     response = client.post(address, {"post": "yes"})
     assert response.status_code == 403

@@ -4,11 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from services.models import (
     Capacity,
     CapacityUnit,
     LegalForm,
+    Membership,
+    MembershipStatus,
     Organisation,
     Service,
     ServiceCategory,
@@ -23,6 +26,7 @@ from tests.factories import (
     ServiceCategoryFactory,
     ServiceFactory,
     SiteFactory,
+    UserFactory,
 )
 from tests.integrity import violates
 
@@ -58,6 +62,33 @@ def test_membership_one_role_per_organisation():
     with violates("membership_one_role_per_organisation"):
         MembershipFactory(
             user=membership.user, organisation=membership.organisation, role="coordinator"
+        )
+
+
+def test_membership_not_requested_by_its_user():
+    membership = MembershipFactory()
+    with violates("membership_not_requested_by_its_user"):
+        Membership.objects.filter(pk=membership.pk).update(requested_by=membership.user)
+
+
+def test_membership_not_decided_by_its_user():
+    membership = MembershipFactory()
+    with violates("membership_not_decided_by_its_user"):
+        Membership.objects.filter(pk=membership.pk).update(decided_by=membership.user)
+
+
+def test_membership_decided_by_a_second_person():
+    asker = UserFactory()
+    membership = MembershipFactory(requested_by=asker)
+    with violates("membership_decided_by_a_second_person"):
+        Membership.objects.filter(pk=membership.pk).update(decided_by=asker)
+
+
+def test_membership_pending_is_undecided():
+    membership = MembershipFactory(status=MembershipStatus.PENDING, requested_by=UserFactory())
+    with violates("membership_pending_is_undecided"):
+        Membership.objects.filter(pk=membership.pk).update(
+            decided_by=UserFactory(), decided_at=timezone.now()
         )
 
 
