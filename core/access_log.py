@@ -4,7 +4,12 @@ Personal records are the models scoped by ``objects.visible_to(user)``. Every AP
 detail and every back-office change page that shows such a record writes one
 django-auditlog ``LogEntry`` with action ACCESS per record, in one query per request
 (so a page of 100 costs as many queries as a page of 10). The row names the record by
-model and id only.
+model and id only, and the client's address behind the configured proxies
+(``core.client_ip``).
+
+The table is append-only in the database (``core.models.AccessLogEntry``: no UPDATE, no
+TRUNCATE, no DELETE of a row younger than 24 months); ``beneficiaries/access_report.py``
+reads it back per person for the data-protection officer.
 """
 
 from __future__ import annotations
@@ -15,15 +20,18 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.client_ip import client_ip
+
 
 def is_personal(model: type[models.Model]) -> bool:
     return hasattr(model._default_manager, "visible_to")
 
 
 def client_address(request) -> str | None:
-    # The connection's peer: behind a reverse proxy, the proxy (X-Forwarded-For can be
-    # forged by any caller, so it is not trusted here).
-    return request.META.get("REMOTE_ADDR") or None
+    # The client as the configured proxies saw it (TRUSTED_PROXY_COUNT): behind them, not
+    # the proxy's own address; without them, the peer (a forged X-Forwarded-For moves
+    # nothing).
+    return client_ip(request)
 
 
 def log_access(request, records: Iterable[models.Model], *, via: str) -> None:
@@ -35,6 +43,7 @@ def log_access(request, records: Iterable[models.Model], *, via: str) -> None:
     application = getattr(getattr(request, "auth", None), "application", None)
     if application is not None:
         details["partner"] = application.client_id
+    address = client_address(request)
     entries = []
     for record in records:
         entries.append(
@@ -46,7 +55,7 @@ def log_access(request, records: Iterable[models.Model], *, via: str) -> None:
                 action=LogEntry.Action.ACCESS,
                 actor=user,
                 actor_email=(user.email or None) if user else None,
-                remote_addr=client_address(request),
+                remote_addr=address,
                 additional_data=details,
                 changes_text="",
             )

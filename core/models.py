@@ -8,11 +8,13 @@ the audit says that something changed, not what it changed to.
 
 from __future__ import annotations
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import append_only_triggers
 from core.channel import CHANNELS
 
 
@@ -62,6 +64,38 @@ class AuditEntry(models.Model):
                 violation_error_message=_("Unknown channel."),
             ),
         ]
+        # Append-only (core/append_only.py): the actor is PROTECTed, so no UPDATE at all.
+        triggers = append_only_triggers("audit_entry", timestamp_column="at")
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type_id}:{self.target_id}"
+
+
+def _only_actor_unlinked() -> str:
+    """An UPDATE that only sets the actor to NULL, as Django's SET_NULL does when an
+    account is deleted (the row keeps the reader's e-mail, ``actor_email``); nothing
+    else may change."""
+    others = [
+        f'"{field.column}"' for field in LogEntry._meta.concrete_fields if field.name != "actor"
+    ]
+    old = ", ".join(f"OLD.{column}" for column in others)
+    new = ", ".join(f"NEW.{column}" for column in others)
+    return (
+        "OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL"
+        f" AND ({old}) IS NOT DISTINCT FROM ({new})"
+    )
+
+
+class AccessLogEntry(LogEntry):
+    """django-auditlog's log entry, seen from here only to hold the triggers that make its
+    table append-only (pgtrigger's way for a third-party model: a proxy with the
+    triggers, whose migration is ours). Every row of the table is protected: the access
+    log (action ACCESS, core.access_log) and any change rows auditlog may write."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access log")
+        triggers = append_only_triggers(
+            "access_log", timestamp_column="timestamp", allow_update=_only_actor_unlinked()
+        )

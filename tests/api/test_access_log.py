@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from beneficiaries.models import Beneficiary, Case
 from services.roles import grant_role_group
+from tests.auth import verified_login
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_housing_units_are_not_personal_records(world):
 def test_the_back_office_change_page_writes_one_row(world, client):
     worker = world.users["social_worker"]
     grant_role_group(worker, "social_worker")
-    client.force_login(worker)
+    verified_login(client, worker)
     person = world.records["b1"]
     url = reverse("admin:beneficiaries_beneficiary_change", args=[person.pk])
     assert client.get(url).status_code == 200
@@ -90,7 +91,7 @@ def test_the_back_office_change_page_writes_one_row(world, client):
 def test_the_back_office_list_page_writes_one_row_per_record_shown(world, client):
     worker = world.users["social_worker"]
     grant_role_group(worker, "social_worker")
-    client.force_login(worker)
+    verified_login(client, worker)
     url = reverse("admin:beneficiaries_beneficiary_changelist")
     response = client.get(url)
     assert response.status_code == 200

@@ -1,9 +1,11 @@
 """Intake without duplicates: search first, register, consent, open a case; the person page."""
 
 import datetime
+import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,7 +14,9 @@ from django.utils import timezone
 from beneficiaries import codice_fiscale
 from beneficiaries.models import Beneficiary, Case, CaseStatus, Consent, ConsentPurpose
 from core.models import AuditEntry
+from security.models import SecurityEvent
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     ConsentFactory,
@@ -79,7 +83,7 @@ def test_providers_cannot_search(login, provider_staff):
 
 
 def test_exact_codice_fiscale_match_is_shown_with_a_link(worker, person):
-    response = worker.get(SEARCH, {"codice_fiscale": person.codice_fiscale.lower()})
+    response = worker.post(SEARCH, {"codice_fiscale": person.codice_fiscale.lower()})
     assert response.status_code == 200
     assert response.context["exact"] == person
     page = html(response)
@@ -97,7 +101,7 @@ def test_codice_fiscale_of_another_organisation_reveals_nothing(worker, other_or
     stranger = BeneficiaryFactory(
         registered_by=other_organisation, family_name="Nascosta", given_name="Teresa"
     )
-    response = worker.get(SEARCH, {"codice_fiscale": stranger.codice_fiscale})
+    response = worker.post(SEARCH, {"codice_fiscale": stranger.codice_fiscale})
     assert response.status_code == 200
     page = html(response)
     assert "already registered by another service" in page
@@ -106,7 +110,12 @@ def test_codice_fiscale_of_another_organisation_reveals_nothing(worker, other_or
     assert str(stranger.pk) not in page
     assert response.context["exact"] is None
     assert response.context["can_register"] is False
-    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    # Nothing shown, but the check told that the person exists: their data-protection
+    # officer sees who checked (beneficiaries/cf_lookup.py).
+    rows = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert [(row.object_pk, row.additional_data["via"]) for row in rows] == [
+        (str(stranger.pk), "cf-check")
+    ]
 
 
 def test_fuzzy_match_with_a_typo_and_birth_year_one_off(worker, organisation):
@@ -134,12 +143,12 @@ def test_fuzzy_match_with_a_typo_and_birth_year_one_off(worker, organisation):
     BeneficiaryFactory(  # another name
         registered_by=organisation, family_name="Bianchi", birth_date=datetime.date(1971, 1, 1)
     )
-    response = worker.get(
+    response = worker.post(
         SEARCH, {"family_name": "Esposto", "given_name": "Guiseppe", "birth_year": 1970}
     )
     assert response.status_code == 200
     assert {p.pk for p in response.context["matches"]} == {match.pk}
-    response = worker.get(
+    response = worker.post(
         SEARCH, {"family_name": "giuseppe", "given_name": "ESPOSITO", "birth_year": 1972}
     )
     assert {p.pk for p in response.context["matches"]} == {match.pk, accented.pk}
@@ -147,8 +156,10 @@ def test_fuzzy_match_with_a_typo_and_birth_year_one_off(worker, organisation):
     assert "Possible matches" in page
     assert "None of these: register a new person" in page
     assert reverse("workspace:person", args=[match.pk]) in page
-    new_url = response.context["new_url"]
-    assert new_url.startswith(NEW) and "family_name=giuseppe" in new_url
+    # The register button posts the terms on: no URL carries them.
+    assert response.context["terms"]["family_name"] == "giuseppe"
+    assert f'action="{NEW}"' in page
+    assert 'name="family_name" value="giuseppe"' in page
 
 
 def test_fuzzy_matches_same_family_name_and_initial(worker, organisation):
@@ -159,7 +170,7 @@ def test_fuzzy_matches_same_family_name_and_initial(worker, organisation):
         birth_date=None,
         codice_fiscale="",
     )
-    response = worker.get(
+    response = worker.post(
         SEARCH, {"family_name": "Popescu", "given_name": "I.", "birth_year": 1990}
     )
     assert [p.pk for p in response.context["matches"]] == [match.pk]
@@ -169,7 +180,7 @@ def test_fuzzy_search_only_among_visible_people(worker, other_organisation):
     BeneficiaryFactory(
         registered_by=other_organisation, family_name="Diallo", birth_date=datetime.date(1980, 1, 1)
     )
-    response = worker.get(SEARCH, {"family_name": "Diallo", "birth_year": 1980})
+    response = worker.post(SEARCH, {"family_name": "Diallo", "birth_year": 1980})
     assert response.context["matches"] == []
     assert "Possible matches</caption>" not in html(response)
     assert "No person with a similar name" in html(response)
@@ -178,7 +189,7 @@ def test_fuzzy_search_only_among_visible_people(worker, other_organisation):
 def test_invalid_check_character_is_explained(worker):
     code = code_for("Verdi", "Lucia")
     wrong = code[:15] + ("A" if code[15] != "A" else "B")
-    response = worker.get(SEARCH, {"codice_fiscale": wrong})
+    response = worker.post(SEARCH, {"codice_fiscale": wrong})
     assert response.status_code == 400
     assert f"The check character is &#x27;{wrong[15]}&#x27; but should be &#x27;{code[15]}" in (
         html(response)
@@ -187,7 +198,7 @@ def test_invalid_check_character_is_explained(worker):
 
 
 def test_empty_search_asks_for_a_name(worker):
-    response = worker.get(SEARCH, {"given_name": "Lucia"})
+    response = worker.post(SEARCH, {"given_name": "Lucia"})
     assert response.status_code == 400
     assert "at least the family name" in html(response)
 
@@ -205,12 +216,13 @@ def test_search_queries_do_not_grow_with_the_number_of_people(worker, organisati
 
     query = {"family_name": "Ferrari", "given_name": "Chiara", "birth_year": 1960}
     make(2)
+    worker.post(SEARCH, query)  # the session's first request saves it: not counted
     with CaptureQueriesContext(connection) as few:
-        response = worker.get(SEARCH, query)
+        response = worker.post(SEARCH, query)
     assert len(response.context["matches"]) == 2
     make(20)
     with CaptureQueriesContext(connection) as many:
-        response = worker.get(SEARCH, query)
+        response = worker.post(SEARCH, query)
     assert len(response.context["matches"]) == 22
     assert len(many) == len(few)
 
@@ -225,7 +237,7 @@ def test_search_says_when_candidates_are_capped(worker, organisation, monkeypatc
             family_name=("Zeta", "Zotti", "Zito")[day],
             birth_date=datetime.date(1990, 1, 1 + day),
         )
-    response = worker.get(SEARCH, {"family_name": "Zeta", "birth_year": 1990})
+    response = worker.post(SEARCH, {"family_name": "Zeta", "birth_year": 1990})
     assert response.context["capped"] is True
     assert "Only the first 2 people with a similar name were compared" in html(response)
 
@@ -234,7 +246,7 @@ def test_names_typed_the_other_way_round_are_found(worker, organisation):
     person = BeneficiaryFactory(
         registered_by=organisation, family_name="Esposito", given_name="Chiara"
     )
-    response = worker.get(SEARCH, {"family_name": "Chiara", "given_name": "Esposito"})
+    response = worker.post(SEARCH, {"family_name": "Chiara", "given_name": "Esposito"})
     assert [match.pk for match in response.context["matches"]] == [person.pk]
 
 
@@ -243,10 +255,160 @@ def test_people_with_another_sounding_name_are_not_even_read(worker, organisatio
     year is never loaded (nor decrypted) for the comparison."""
     BeneficiaryFactory(registered_by=organisation, family_name="Bianchi")
     with CaptureQueriesContext(connection) as queries:
-        response = worker.get(SEARCH, {"family_name": "Rossi", "given_name": "Anna"})
+        response = worker.post(SEARCH, {"family_name": "Rossi", "given_name": "Anna"})
     assert response.context["matches"] == []
     candidate_query = next(q["sql"] for q in queries if "family_name_key_hash" in q["sql"])
     assert '"beneficiaries_beneficiary"."family_name_key_hash" IN' in candidate_query
+
+
+# --- The search carries no personal term in a URL; codice fiscale checks are throttled ---
+
+
+def urls_sent_to_the_browser(response) -> list[str]:
+    """Every URL the page links to, submits to or redirects to."""
+    page = html(response)
+    urls = re.findall(r'(?:href|action|src|hx-get|hx-post)="([^"]*)"', page)
+    if response.has_header("Location"):
+        urls.append(response["Location"])
+    return urls
+
+
+def test_the_search_is_a_post_and_no_url_carries_the_terms(worker, organisation, town):
+    known = BeneficiaryFactory(
+        registered_by=organisation, family_name="Marchetti", given_name="Elena"
+    )
+    code = code_for("Verdi", "Lucia")
+    page = html(worker.get(SEARCH))
+    assert '<form method="post" action="/workspace/intake/"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    for terms in (
+        {"codice_fiscale": code, "family_name": "Verdi", "given_name": "Lucia"},
+        {"codice_fiscale": known.codice_fiscale},
+        {"family_name": "Marchetti", "given_name": "Elena"},
+    ):
+        response = worker.post(SEARCH, terms)
+        assert response.status_code == 200
+        assert response.context["searched"] is True
+        for url in urls_sent_to_the_browser(response):
+            for value in terms.values():
+                assert value.lower() not in url.lower()
+    # The register step posts the terms on and answers with the prefilled form, not a
+    # redirect that would carry them.
+    response = worker.post(
+        NEW, {"from_search": "1", "codice_fiscale": code, "family_name": "Verdi"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].initial["codice_fiscale"] == code
+    assert all(code not in url for url in urls_sent_to_the_browser(response))
+
+
+def test_a_search_in_the_query_string_is_not_run(worker, person):
+    response = worker.get(SEARCH, {"codice_fiscale": person.codice_fiscale})
+    assert response.status_code == 200
+    assert response.context["searched"] is False
+    assert "Rossi Anna" not in html(response)
+    assert not SecurityEvent.objects.filter(kind="cf_lookup").exists()
+
+
+def test_the_search_needs_the_csrf_token(social_worker, person):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    verified_login(client, social_worker)
+    response = client.post(SEARCH, {"codice_fiscale": person.codice_fiscale})
+    assert response.status_code == 403
+    assert not SecurityEvent.objects.filter(kind="cf_lookup").exists()
+
+
+def test_every_codice_fiscale_check_is_a_security_event_without_the_code(
+    worker, social_worker, person, other_organisation
+):
+    stranger = BeneficiaryFactory(registered_by=other_organisation)
+    worker.post(SEARCH, {"codice_fiscale": person.codice_fiscale})
+    worker.post(SEARCH, {"codice_fiscale": stranger.codice_fiscale})
+    worker.post(SEARCH, {"codice_fiscale": code_for("Nuovo", "Nome")})
+    worker.post(SEARCH, {"family_name": "Rossi"})  # no code: no check
+    events = SecurityEvent.objects.filter(kind="cf_lookup").order_by("pk")
+    assert [(e.user, e.details) for e in events] == [
+        (social_worker, {"via": "intake-search", "found": "shown"}),
+        (social_worker, {"via": "intake-search", "found": "elsewhere"}),
+        (social_worker, {"via": "intake-search", "found": "not_found"}),
+    ]
+    stored = str(list(SecurityEvent.objects.values_list("details", "username", "user_agent")))
+    for secret in (person.codice_fiscale, stranger.codice_fiscale, "Rossi", "Anna"):
+        assert secret not in stored
+    for value in (person.codice_fiscale_hash, stranger.codice_fiscale_hash):
+        assert value[:8] not in stored
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookup_counts():
+    """Codice fiscale checks are counted per user in Redis for an hour: every test starts
+    from none (a user id of an earlier run must not bring its count)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_31st_codice_fiscale_check_in_an_hour_is_refused(
+    worker, social_worker, other_worker, login, person, settings
+):
+    settings.CF_LOOKUP_RATE = 30
+    for _ in range(30):
+        assert worker.post(SEARCH, {"codice_fiscale": code_for("Nuovo", "Nome")}).status_code == 200
+    response = worker.post(
+        SEARCH, {"codice_fiscale": person.codice_fiscale, "family_name": "Rossi"}
+    )
+    assert response.status_code == 429
+    page = html(response)
+    assert "You have checked 30 codici fiscali in the last hour" in page
+    # Nothing revealed: no exact match, no fuzzy match, no access row.
+    assert "Rossi Anna" not in page and str(person.pk) not in page
+    assert response.context["searched"] is False
+    assert not LogEntry.objects.filter(object_pk=str(person.pk)).exists()
+    refused = SecurityEvent.objects.filter(kind="cf_lookup", details__found="refused")
+    assert refused.count() == 1 and refused.get().user == social_worker
+    # Registering with a code is a check too: refused as well, nothing saved.
+    response = worker.post(
+        NEW, person_data(MunicipalityFactory(), codice_fiscale=code_for("A", "B"))
+    )
+    assert response.status_code == 429
+    assert "You have checked 30 codici fiscali" in html(response)
+    assert not Beneficiary.objects.exclude(pk=person.pk).exists()
+    # A search by name alone still works; another worker still has their own count.
+    assert worker.post(SEARCH, {"family_name": "Rossi"}).status_code == 200
+    other = login(other_worker)
+    assert other.post(SEARCH, {"codice_fiscale": person.codice_fiscale}).status_code == 200
+
+
+def test_registering_a_code_that_exists_elsewhere_is_a_logged_check(
+    worker, town, other_organisation, social_worker
+):
+    stranger = BeneficiaryFactory(
+        registered_by=other_organisation,
+        family_name="Nascosta",
+        given_name="Teresa",
+        birth_date=BORN,
+        gender="F",
+    )
+    response = worker.post(
+        NEW,
+        person_data(
+            town,
+            codice_fiscale=stranger.codice_fiscale,
+            family_name="Nascosta",
+            given_name="Teresa",
+        ),
+    )
+    assert response.status_code == 409
+    event = SecurityEvent.objects.get(kind="cf_lookup")
+    assert event.details == {"via": "person-register", "found": "elsewhere"}
+    row = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert (row.object_pk, row.actor, row.additional_data["via"]) == (
+        str(stranger.pk),
+        social_worker,
+        "cf-check",
+    )
 
 
 # --- Register --------------------------------------------------------------------------
@@ -254,7 +416,10 @@ def test_people_with_another_sounding_name_are_not_even_read(worker, organisatio
 
 def test_new_person_form_is_prefilled_from_the_search(worker, town):
     code = code_for("Verdi", "Lucia")
-    response = worker.get(NEW, {"family_name": "Verdi", "codice_fiscale": code})
+    response = worker.post(
+        NEW, {"from_search": "1", "family_name": "Verdi", "codice_fiscale": code}
+    )
+    assert not Beneficiary.objects.exists()
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial["family_name"] == "Verdi"
@@ -599,8 +764,8 @@ def test_a_consent_in_force_shows_no_warning(worker, person, organisation):
 # --- The change audit ------------------------------------------------------------------
 
 
-def only_audit_row():
-    entry = AuditEntry.objects.get()
+def only_audit_row(after=None):
+    entry = AuditEntry.objects.filter(pk__gt=after.pk if after else 0).get()
     return entry.action, entry.via, entry.fields, entry.details
 
 
@@ -640,9 +805,10 @@ def test_recording_and_withdrawing_consent_write_one_audit_row_each(worker, pers
         ["expires_on", "given_on", "organisation", "purpose"],
         {"purpose": "contact"},
     )
-    AuditEntry.objects.all().delete()
+    # The change audit is append-only: the next row is the one after this.
+    given = AuditEntry.objects.get()
     assert worker.post(url, {"withdraw": str(consent.pk)}).status_code == 302
-    assert only_audit_row() == (
+    assert only_audit_row(after=given) == (
         "consent_withdraw",
         "workspace",
         ["withdrawn_on"],
@@ -707,6 +873,6 @@ def test_protected_case_hides_the_person_from_colleagues(login, make_member, per
     Case.objects.filter(pk=case.pk).update(protected=True)
     colleague = login(make_member(Role.SOCIAL_WORKER))
     assert colleague.get(reverse("workspace:person", args=[person.pk])).status_code == 404
-    response = colleague.get(SEARCH, {"codice_fiscale": person.codice_fiscale})
+    response = colleague.post(SEARCH, {"codice_fiscale": person.codice_fiscale})
     assert "Rossi" not in html(response)
     assert "already registered by another service" in html(response)

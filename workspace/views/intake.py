@@ -4,24 +4,25 @@ The duplicate matching is ``beneficiaries/matching.py``: the search shows its ma
 and registering refuses while there are some the worker has not confirmed are someone
 else. The exact search goes through the keyed hash of the codice fiscale, over all
 people: a person registered by another service is reported as existing, and nothing more.
+That existence check is counted, throttled (``CF_LOOKUP_RATE`` per user and hour) and
+recorded (``beneficiaries/cf_lookup.py``); the search is a POST, so that no codice
+fiscale or name ever sits in a URL.
 Every write is an action of ``beneficiaries/actions/``; its refusal comes back on the form.
 """
 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries import matching
+from beneficiaries import cf_lookup, matching
 from beneficiaries.actions.cases import NOT_CLOSED, case_open
 from beneficiaries.actions.consents import consent_give, consent_withdraw
 from beneficiaries.actions.people import person_register
@@ -66,34 +67,54 @@ def residence_choices(organisations) -> object:
 
 
 # --- Search ----------------------------------------------------------------------------
+#
+# A search carries a codice fiscale or names: it is a POST (never in a URL, a proxy's or
+# the server's log, or the browser's history), answered on the POST's own page, and the
+# "register" step that follows posts the terms on (``person_new`` with ``from_search``).
+# A search by codice fiscale is an existence check over every person: counted per user,
+# recorded and throttled (``beneficiaries/cf_lookup.py``).
+
+
+def _exact_match(request, code: str):
+    """The person with this codice fiscale if the user may see them, the hidden person's
+    bare record if not (never shown: it only says "already registered"), or None."""
+    code_hash = codice_fiscale_lookup_hash(code)
+    exact = (
+        Beneficiary.objects.visible_to(request.user)
+        .filter(codice_fiscale_hash=code_hash)
+        .select_related("residence_municipality")
+        .annotate(
+            has_open_case=Exists(
+                team_cases(request.user).filter(beneficiary=OuterRef("pk"), status=CaseStatus.OPEN)
+            )
+        )
+        .first()
+    )
+    if exact is not None:
+        return exact, None
+    return None, Beneficiary.objects.filter(codice_fiscale_hash=code_hash).only("pk").first()
 
 
 @workspace_view(casework=True)
 def search(request):
-    form = IntakeSearchForm(request.GET or None)
+    form = IntakeSearchForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "searched": False}
+    status = 200
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         code = data["codice_fiscale"]
-        exact = None
-        code_elsewhere = False
+        if code and not cf_lookup.allow_lookup(request, via="intake-search"):
+            form.add_error("codice_fiscale", cf_lookup.refusal_message())
+            return render(request, "workspace/intake/search.html", context, status=429)
+        exact, hidden = _exact_match(request, code) if code else (None, None)
         if code:
-            code_hash = codice_fiscale_lookup_hash(code)
-            exact = (
-                Beneficiary.objects.visible_to(request.user)
-                .filter(codice_fiscale_hash=code_hash)
-                .select_related("residence_municipality")
-                .annotate(
-                    has_open_case=Exists(
-                        team_cases(request.user).filter(
-                            beneficiary=OuterRef("pk"), status=CaseStatus.OPEN
-                        )
-                    )
-                )
-                .first()
+            found = cf_lookup.SHOWN if exact else cf_lookup.ELSEWHERE if hidden else None
+            cf_lookup.record_lookup(
+                request,
+                via="intake-search",
+                found=found or cf_lookup.NOT_FOUND,
+                person=hidden,
             )
-            if exact is None:
-                code_elsewhere = Beneficiary.objects.filter(codice_fiscale_hash=code_hash).exists()
         matches = matching.fuzzy_matches(
             request.user,
             family=data["family_name"],
@@ -102,38 +123,34 @@ def search(request):
             exclude=[exact.pk if exact else None],
         )
         log_access(request, [*([exact] if exact else []), *matches.people], via="workspace-list")
-        new_query = {
-            key: value
-            for key, value in (
-                ("codice_fiscale", code),
-                ("given_name", data["given_name"]),
-                ("family_name", data["family_name"]),
-                ("birth_year", data["birth_year"] or ""),
-            )
-            if value
-        }
         context.update(
             searched=True,
             exact=exact,
-            code_elsewhere=code_elsewhere,
+            code_elsewhere=hidden is not None,
             matches=matches.people,
             capped=matches.capped,
             max_candidates=matching.MAX_CANDIDATES,
-            can_register=exact is None and not code_elsewhere,
-            new_url=f"{reverse('workspace:person-new')}?{urlencode(new_query)}",
+            can_register=exact is None and hidden is None,
+            # Posted on to the registration form, never put in its URL.
+            terms={
+                "codice_fiscale": code,
+                "given_name": data["given_name"],
+                "family_name": data["family_name"],
+            },
         )
-    status = 400 if form.is_bound and form.errors else 200
+    elif form.is_bound:
+        status = 400
     return render(request, "workspace/intake/search.html", context, status=status)
 
 
 # --- Register a person -----------------------------------------------------------------
 
 
-def _person_initial(query) -> dict:
+def _person_initial(terms) -> dict:
     initial = {
-        key: query.get(key, "").strip()[:100]
+        key: terms.get(key, "").strip()[:100]
         for key in ("given_name", "family_name", "codice_fiscale")
-        if query.get(key, "").strip()
+        if terms.get(key, "").strip()
     }
     code = initial.get("codice_fiscale", "")
     if code and (facts := facts_from_code(code)):
@@ -145,14 +162,37 @@ def _person_initial(query) -> dict:
 def person_new(request):
     organisations = casework_organisations(request)
     kwargs = {"organisations": organisations, "municipalities": residence_choices(organisations)}
-    if request.method != "POST":
-        form = PersonForm(initial=_person_initial(request.GET), **kwargs)
+    if request.method != "POST" or request.POST.get("from_search"):
+        # From the search's "register" button: the terms come posted, the form prefilled.
+        terms = request.POST if request.method == "POST" else {}
+        form = PersonForm(initial=_person_initial(terms), **kwargs)
         return render(request, "workspace/intake/person_form.html", {"form": form})
     form = PersonForm(request.POST, **kwargs)
     status, matches = 400, []
+    code = (request.POST.get("codice_fiscale") or "").strip()
+    if code and not cf_lookup.allow_lookup(request, via="person-register"):
+        form.is_valid()
+        form.add_error("codice_fiscale", cf_lookup.refusal_message())
+        return render(request, "workspace/intake/person_form.html", {"form": form}, status=429)
     if form.is_valid():
         data = form.cleaned_data
         fields = ("given_name", "family_name", "codice_fiscale", "birth_date", "gender")
+        existing = None
+        if data["codice_fiscale"]:
+            # Registering a code that exists is refused, which tells that it exists.
+            existing = (
+                Beneficiary.objects.filter(
+                    codice_fiscale_hash=codice_fiscale_lookup_hash(data["codice_fiscale"])
+                )
+                .only("pk")
+                .first()
+            )
+            cf_lookup.record_lookup(
+                request,
+                via="person-register",
+                found=cf_lookup.ELSEWHERE if existing else cf_lookup.NOT_FOUND,
+                person=existing,
+            )
         try:
             person = person_register(
                 acting_user=request.user,
