@@ -1,8 +1,9 @@
 """Who might this person already be? The duplicate matching of intake, as a selector.
 
-Names are encrypted at rest, so the fuzzy search narrows the candidates in SQL (people the
-user may see, whose family name has the sound key of the name typed, born within a year of
-the year typed) and compares decrypted names here. The intake search shows the matches;
+Names and birth dates are encrypted at rest, so the fuzzy search narrows the candidates
+in SQL (people the user may see, whose family name has the sound key of the name typed,
+whose plain birth year is within a year of the year typed) and compares decrypted names
+here. The intake search shows the matches;
 ``person_register`` refuses to register a person while there are some the worker has not
 looked at (one rule, whoever registers).
 """
@@ -76,14 +77,11 @@ def fuzzy_matches(user, *, family: str, given: str, birth_year: int | None, excl
         .exclude(pk__in=[p for p in exclude if p])
     )
     if birth_year:
-        # A date range, not the year of the date: the index on (sound key, birth date)
-        # then serves both conditions.
+        # The birth year column beside the encrypted date: the index on (sound key, birth
+        # year) serves both conditions. People without a birth date may be anyone.
         candidates = candidates.filter(
-            Q(
-                birth_date__gte=datetime.date(birth_year - 1, 1, 1),
-                birth_date__lt=datetime.date(birth_year + 2, 1, 1),
-            )
-            | Q(birth_date__isnull=True)
+            Q(birth_year__gte=birth_year - 1, birth_year__lte=birth_year + 1)
+            | Q(birth_year__isnull=True)
         )
     open_cases = Case.objects.worked_on_by(user).filter(
         beneficiary=OuterRef("pk"), status=CaseStatus.OPEN

@@ -1,7 +1,9 @@
 """People and their cases (presa in carico), with protected identity.
 
-Public ids are random UUIDs. Names, codice fiscale and note bodies are encrypted at rest;
-the codice fiscale also has a keyed hash for exact look-up and duplicate prevention.
+Public ids are random UUIDs. Names, codice fiscale, birth date, the special-category
+flags, plans, needs, goals, referral reasons and note bodies are encrypted at rest; the
+codice fiscale and the birth date also have a keyed hash for exact look-up and duplicate
+prevention.
 Every query for these models starts from ``visible_to(user)`` (see ``visibility.py``).
 """
 
@@ -16,7 +18,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import visibility
-from beneficiaries.encryption import EncryptedTextField, KeyedHashField
+from beneficiaries.encryption import (
+    EncryptedBooleanField,
+    EncryptedDateField,
+    EncryptedTextField,
+    KeyedHashField,
+    YearOfField,
+)
 from core.tracking import Tracked
 from registry.models import Municipality
 from services.models import Organisation, Service, ServiceAtSite
@@ -61,7 +69,21 @@ class Beneficiary(Tracked):
         null=True,
         blank=True,
     )
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("birth date"), null=True, blank=True)
+    # What SQL may know of the birth date, for intake's duplicate search (a name's sound
+    # key and a span of birth years) and the admin's search by birth date. The year alone
+    # identifies nobody (the sealed view shows an age band anyway) and is what the search
+    # takes, so it is plain: a span of years is an index range. The exact date, which
+    # with the name singles a person out, is only a keyed hash (HMAC key kept apart from
+    # the database, as for the codice fiscale): equal dates match, nothing else.
+    birth_year = YearOfField(_("birth year"), source="birth_date", null=True, blank=True)
+    birth_date_hash = KeyedHashField(
+        _("birth date look-up hash"),
+        source="birth_date",
+        normalise="beneficiaries.encryption.iso_date",
+        null=True,
+        blank=True,
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     citizenship = models.CharField(
         _("citizenship"),
@@ -79,13 +101,15 @@ class Beneficiary(Tracked):
         verbose_name=_("municipality of residence"),
     )
     homeless = models.BooleanField(_("homeless"), default=False)
-    # GDPR art. 9/10 special categories: recorded only where the case needs them.
-    health_condition = models.BooleanField(_("health condition"), default=False)
-    ethnic_minority = models.BooleanField(
+    # GDPR art. 9/10 special categories: recorded only where the case needs them, each
+    # encrypted (one token per flag, so forms, the admin, the API and the actions read and
+    # write them as the booleans they are; nothing filters on them in SQL).
+    health_condition = EncryptedBooleanField(_("health condition"), default=False)
+    ethnic_minority = EncryptedBooleanField(
         _("ethnic minority (e.g. Roma, Sinti, Caminanti)"), default=False
     )
-    violence_survivor = models.BooleanField(_("survivor of violence"), default=False)
-    criminal_record = models.BooleanField(_("criminal record"), default=False)
+    violence_survivor = EncryptedBooleanField(_("survivor of violence"), default=False)
+    criminal_record = EncryptedBooleanField(_("criminal record"), default=False)
     registered_by = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -99,9 +123,9 @@ class Beneficiary(Tracked):
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
         indexes = [
-            # Intake's duplicate search: a name's sound key and a span of birth dates.
+            # Intake's duplicate search: a name's sound key and a span of birth years.
             models.Index(
-                fields=["family_name_key_hash", "birth_date"], name="beneficiary_name_key_birth"
+                fields=["family_name_key_hash", "birth_year"], name="beneficiary_name_key_year"
             ),
         ]
         constraints = [
@@ -136,6 +160,13 @@ class Beneficiary(Tracked):
                 violation_error_code="beneficiary_codice_fiscale_hash_format",
                 violation_error_message=_("The codice fiscale look-up hash is malformed."),
             ),
+            models.CheckConstraint(
+                condition=Q(birth_date_hash__isnull=True)
+                | Q(birth_date_hash__regex=r"^[0-9a-f]{64}$"),
+                name="beneficiary_birth_date_hash_format",
+                violation_error_code="beneficiary_birth_date_hash_format",
+                violation_error_message=_("The birth date look-up hash is malformed."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,11 +181,13 @@ class Beneficiary(Tracked):
     def save(self, *args, **kwargs) -> None:
         fields = kwargs.get("update_fields")
         if fields is not None:
-            hashes = {
-                "codice_fiscale": "codice_fiscale_hash",
-                "family_name": "family_name_key_hash",
-            }
-            kwargs["update_fields"] = {*fields, *(hashes[f] for f in fields if f in hashes)}
+            # The look-up columns computed from a saved field are saved with it.
+            derived = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if getattr(field, "source", None) in fields
+            ]
+            kwargs["update_fields"] = {*fields, *derived}
         super().save(*args, **kwargs)
 
 
@@ -166,6 +199,11 @@ def codice_fiscale_lookup_hash(codice_fiscale: str | None) -> str | None:
 def family_name_lookup_hash(name: str | None) -> str | None:
     """The keyed hash of a name's sound key, as stored beside a family name."""
     return Beneficiary._meta.get_field("family_name_key_hash").hash_of(name)
+
+
+def birth_date_lookup_hash(day) -> str | None:
+    """The keyed hash stored beside an encrypted birth date (None when there is none)."""
+    return Beneficiary._meta.get_field("birth_date_hash").hash_of(day)
 
 
 class CaseStatus(models.TextChoices):
@@ -418,7 +456,8 @@ class Referral(Tracked):
     responded_on = models.DateField(_("accepted or declined on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    reason = models.TextField(
+    # Encrypted; "" stays "" (no reason), so the check below can still ask for one.
+    reason = EncryptedTextField(
         _("reason"), blank=True, help_text=_("Why it was made, declined or closed.")
     )
 

@@ -87,7 +87,7 @@ class CaseQuerySet(models.QuerySet):
 class BeneficiaryQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         # A bulk update would leave a look-up hash stale.
-        for name in ("codice_fiscale", "family_name"):
+        for name in ("codice_fiscale", "family_name", "birth_date"):
             if name in kwargs:
                 raise TypeError(f"Update {name} through save(), which re-hashes it.")
         return super().update(**kwargs)

@@ -1,8 +1,10 @@
 """Demo people and their casework: beneficiaries, cases, needs, referrals, consents, notes.
 
 People are generated and written in chunks, so memory stays bounded at any scale. Names,
-codici fiscali, need descriptions and note bodies are encrypted here with the same
-function the model field uses; the codice fiscale's keyed hash is stored beside it.
+codici fiscali, birth dates, special-category flags, need descriptions, referral reasons and
+note bodies are encrypted here by the model field's own encryption; the keyed hashes of the
+codice fiscale, the family name's sound key and the birth date, and the birth year, are
+stored beside them.
 Dates are day ordinals until a row is emitted.
 
 The data obeys the consent rules the actions enforce: each organisation a person has a case
@@ -33,6 +35,7 @@ from beneficiaries.models import (
     Note,
     Referral,
     ReferralStatus,
+    birth_date_lookup_hash,
     codice_fiscale_lookup_hash,
     family_name_lookup_hash,
 )
@@ -161,6 +164,8 @@ BENEFICIARY_FIELDS = [
     "codice_fiscale_hash",
     "family_name_key_hash",
     "birth_date",
+    "birth_year",
+    "birth_date_hash",
     "gender",
     "citizenship",
     "residence_municipality",
@@ -232,6 +237,12 @@ CONSENT_FIELDS = [
     "version",
 ]
 NOTE_FIELDS = ["id", "case", "author", "body", "created_at", "updated_at", "version"]
+
+
+def encrypted(name: str, value) -> str:
+    """A person's value in its stored form, encrypted by the model field itself (the
+    text form of a date or a flag is the field's business)."""
+    return Beneficiary._meta.get_field(name).get_prep_value(value)
 
 
 # A case to write: (opened, closed or None, status, outcome, organisation); dates as ordinals.
@@ -446,15 +457,17 @@ class PeopleGenerator:
                 encrypt(code) if code else "",
                 codice_fiscale_lookup_hash(code),
                 family_name_lookup_hash(family),
-                birth_date,
+                encrypted("birth_date", birth_date),
+                birth_date.year,
+                birth_date_lookup_hash(birth_date),
                 gender,
                 citizenship,
                 residence.id if residence is not None else None,
                 homeless,
-                health,
-                ethnic,
-                survivor,
-                criminal,
+                encrypted("health_condition", health),
+                encrypted("ethnic_minority", ethnic),
+                encrypted("violence_survivor", survivor),
+                encrypted("criminal_record", criminal),
                 registered_by,
                 stamp,
                 stamp,
@@ -1020,7 +1033,7 @@ class PeopleGenerator:
                 None if responded is None else date(responded),
                 None if started is None else date(started),
                 None if ended is None else date(ended),
-                reason,
+                encrypt(reason) if reason else "",
                 self._stamp(referred),
                 self._stamp(last),
                 1,

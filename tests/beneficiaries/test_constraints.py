@@ -181,6 +181,13 @@ def test_beneficiary_family_name_key_hash_format(value):
         Beneficiary.objects.filter(pk=person.pk).update(family_name_key_hash=value)
 
 
+@pytest.mark.parametrize("value", ["", "0" * 63, "A" * 64, "1985-03-02"])
+def test_beneficiary_birth_date_hash_format(value):
+    person = BeneficiaryFactory()
+    with violates("beneficiary_birth_date_hash_format"):
+        Beneficiary.objects.filter(pk=person.pk).update(birth_date_hash=value)
+
+
 def test_family_name_key_hash_follows_the_name():
     person = BeneficiaryFactory(family_name="Rossi")
     assert person.family_name_key_hash == family_name_lookup_hash("Russo")
