@@ -1,14 +1,20 @@
 """The REST API for partner systems, ``/api/v1/`` (issue 3)."""
 
+from csp.decorators import csp_replace, csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from oauth2_provider.views import RevokeTokenView, TokenView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from oauth2_provider.views import RevokeTokenView
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet, CaseViewSet, ReferralViewSet
 from core.api.permissions import DIRECTORY_READ, EndpointRule
 from gaps.api import CoverageResultViewSet
 from housing.api import HousingUnitViewSet, PlacementViewSet
+from partners.token import LockoutTokenView
 from registry.api import MetropolitanCityViewSet, MunicipalityViewSet, ZoneViewSet
 from services.api.views import (
     CapacityViewSet,
@@ -33,7 +39,10 @@ class SchemaView(SpectacularAPIView):
     rules = {"get": DIRECTORY_READ}
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI whose start-up script is a file of its own (``?script``), not inline: the
+    Content-Security-Policy allows no inline script."""
+
     permission_classes = (EndpointRule,)
     rules = {"get": DIRECTORY_READ}
 
@@ -41,6 +50,24 @@ class SwaggerView(SpectacularSwaggerView):
 class RedocView(SpectacularRedocView):
     permission_classes = (EndpointRule,)
     rules = {"get": DIRECTORY_READ}
+
+
+# What Redoc (the sidecar's redoc.standalone.js) needs beyond the site's policy, on its page
+# alone: the <style> elements its bundle inserts — empty ones filled through the CSS object
+# model (styled-components), and one fixed style sheet — allowed by their hashes, and its
+# search index in a worker made from a blob. Its "API docs by Redocly" logo, fetched from
+# the vendor's CDN, stays refused: nothing is loaded from outside this server. A new
+# Redoc bundle with other styles shows up in tests/e2e/test_csp.py.
+REDOC_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+]
+
+
+def redoc_view():
+    view = RedocView.as_view(url_name="api:schema")
+    view = csp_update({"style-src": REDOC_STYLE_HASHES})(view)
+    return csp_replace({"worker-src": ["blob:"]})(view)
 
 
 class Router(DefaultRouter):
@@ -66,10 +93,10 @@ router.register("coverage-results", CoverageResultViewSet, basename="coverage-re
 app_name = "api"
 urlpatterns = [
     # OAuth2 client credentials for partner systems (django-oauth-toolkit).
-    path("oauth/token/", TokenView.as_view(), name="token"),
+    path("oauth/token/", LockoutTokenView.as_view(), name="token"),
     path("oauth/revoke-token/", RevokeTokenView.as_view(), name="revoke-token"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/", redoc_view(), name="redoc"),
     *router.urls,
 ]

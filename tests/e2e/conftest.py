@@ -32,6 +32,8 @@ def browser():
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "it-IT,it"})
+    # The console (CSP violations, script errors) for browser.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.implicitly_wait(5)
     yield driver

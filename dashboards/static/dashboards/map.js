@@ -5,8 +5,9 @@
  * filled by its class (0-4) with a colour-blind-safe sequential palette (ColorBrewer
  * YlGnBu) and a pattern per class (dashboard.css, patterns defined in the page), so the
  * map reads without colour; areas without data are hatched grey. Each area has a tooltip
- * with its name and value, can be reached with the keyboard (Tab; Enter opens its page),
- * and the ranked table under the map is the accessible equivalent of the whole map.
+ * with its name and value (as text, never parsed as HTML: names are data), can be reached
+ * with the keyboard (Tab; Enter opens its page), and the ranked table under the map is the
+ * accessible equivalent of the whole map.
  */
 (function () {
   "use strict";
@@ -35,9 +36,18 @@
     return p.name + ": " + p.value_label;
   }
 
+  /* Leaflet puts a string tooltip in with innerHTML: an area's name is data (an Ambito can
+   * be named anything), so the tooltip is an element whose text is set, never parsed. */
+  function tooltipContent(text) {
+    var element = document.createElement("span");
+    element.className = "atl-tooltip-text";
+    element.textContent = text;
+    return element;
+  }
+
   function bind(feature, layer) {
     var text = describe(feature);
-    layer.bindTooltip(text, { sticky: true, direction: "top" });
+    layer.bindTooltip(tooltipContent(text), { sticky: true, direction: "top" });
     layer.on("add", function () {
       var path = layer.getElement();
       if (!path) return;
