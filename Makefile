@@ -8,7 +8,7 @@ METRO ?= roma
 SCALE ?= small
 SEED ?= 1
 
-.PHONY: run test lint format check-migrations schema messages smoke bench bench-seed bench-api bench-coverage bench-ui bench-dashboard clean
+.PHONY: run test lint format check-migrations check-deploy schema messages smoke bench bench-seed bench-api bench-coverage bench-ui bench-dashboard clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
@@ -36,6 +36,15 @@ format: $(VENV)/.synced
 
 check-migrations: $(VENV)/.synced
 	$(MANAGE) makemigrations --check --dry-run
+
+## check-deploy: `check --deploy` clean, warnings included, with production settings: DEBUG
+## off, throw-away secrets from `generate_keys` (in a throw-away var dir), a host name and
+## the TLS proxy in front
+check-deploy: $(VENV)/.synced
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	keys=$$(env -u DATABASE_URL DEBUG=true ATLANTE_VAR_DIR="$$scratch" $(MANAGE) generate_keys) && \
+	env $$keys DEBUG=false ATLANTE_VAR_DIR="$$scratch" ALLOWED_HOSTS=atlante.example.org \
+		BEHIND_TLS_PROXY=true $(MANAGE) check --deploy --fail-level WARNING
 
 ## schema: the OpenAPI schema is valid, with no warning
 schema: $(VENV)/.synced

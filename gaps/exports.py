@@ -6,6 +6,10 @@ an area's total, never a point). Counts of people (waiting, unmet demand) are pu
 with small-cell suppression (``gaps.publication``): 1 to 4 are written as "<5", and a
 municipality or zone hidden so that a small one cannot be recovered from its zone's total
 as "n.d." — nobody can be singled out in a small municipality.
+
+The CSV's text cells go through ``core.spreadsheets``: an area or standard named like a
+formula is written as text (with a leading apostrophe), numbers stay numbers. GeoJSON is
+read as JSON, never by a spreadsheet program, and is written as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import csv
 import io
 import json
 
+from core.spreadsheets import safe_record
 from core.suppression import publish_count
 from gaps.models import AreaKind, CoverageResult, CoverageRun
 from gaps.publication import PEOPLE_COUNTS, published_people_counts
@@ -77,7 +82,7 @@ def as_csv(run: CoverageRun) -> str:
     results = list(_results(run, with_boundaries=False))
     published = published_people_counts(results)
     for result in results:
-        writer.writerow(_properties(result, published[result.pk]))
+        writer.writerow(safe_record(_properties(result, published[result.pk])))
     return buffer.getvalue()
 
 

@@ -5,6 +5,14 @@ The tables are cut from the same nested objects the API serves, guided by the HS
 schemas: scalar properties are columns, nested objects go to their own table, with the
 ``*_id`` links the serializers already put in every child. So the tables can never show
 more than the API does; confidential places are not in either.
+
+The data package is a machine format, but its CSV files are as easily opened in a
+spreadsheet program, so their text cells are neutralised like every export
+(``core.spreadsheets``): a text that could be read as a formula (``=…``, ``+39 06…``,
+``-…``, ``@…``) starts with an apostrophe. Numbers stay numbers. A reader of the package
+takes the apostrophe off again with ``core.spreadsheets.restore_cell`` (as
+``hsds.schemas.row_from_csv`` does), so the values round-trip exactly; the JSON
+publication is not a spreadsheet and is written as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from core.spreadsheets import safe_record
 from hsds import publication, schemas, serializers
 
 Json = dict
@@ -129,7 +138,7 @@ def write_datapackage(directory: Path) -> dict[str, int]:
             writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
             for row in tables.rows[name].values():
-                writer.writerow(row)
+                writer.writerow(safe_record(row))
         counts[name] = len(tables.rows[name])
     package = {
         "name": "atlante-hsds",

@@ -17,6 +17,8 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from core.spreadsheets import restore_cell
+
 SPEC_DIR = Path(__file__).resolve().parent / "spec"
 BASE_URI = "https://atlante.invalid/hsds/3.1/"
 NOT_SCHEMAS = frozenset({"openapi.json"})
@@ -111,7 +113,8 @@ def row_validator(name: str) -> Draft202012Validator:
 
 
 def row_from_csv(name: str, row: dict[str, str]) -> dict[str, object]:
-    """A CSV row as JSON values: empty cells left out, numeric columns as numbers."""
+    """A CSV row as JSON values: empty cells left out, numeric columns as numbers, and
+    text without the apostrophe the export put before a formula-like value."""
     properties = schema_files()[name]["properties"]
     values: dict[str, object] = {}
     for key, raw in row.items():
@@ -121,7 +124,7 @@ def row_from_csv(name: str, row: dict[str, str]) -> dict[str, object]:
             number = float(raw)
             values[key] = int(number) if number.is_integer() else number
         else:
-            values[key] = raw
+            values[key] = restore_cell(raw)
     return values
 
 

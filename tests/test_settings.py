@@ -1,11 +1,13 @@
 """``config.settings`` read from the environment, imported in a clean subprocess each time."""
 
 import json
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRETS = {
@@ -123,3 +125,49 @@ def test_embedded_default_with_nothing_set(tmp_path):
 def test_broker_configured_runs_tasks_on_workers(tmp_path):
     result = import_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")
     assert result["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """What a production start is given: DEBUG off, fresh real secrets, the host name and
+    the TLS proxy in front."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ATLANTE_VAR_DIR": str(tmp_path / "var"),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "IDENTIFIER_HASH_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "atlante.example.org",
+        "BEHIND_TLS_PROXY": "true",
+        **overrides,
+    }
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = check_deploy(production_environment(tmp_path))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+    assert not (tmp_path / "var").exists()
+
+
+def test_check_deploy_fails_on_a_weakened_setting(tmp_path):
+    """The check is the real one: turning HSTS off is reported and fails the run."""
+    result = check_deploy(production_environment(tmp_path, SECURE_HSTS_SECONDS="0"))
+
+    assert result.returncode == 1
+    assert "security.W004" in result.stderr

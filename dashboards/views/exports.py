@@ -3,7 +3,8 @@
 An export rebuilds the table of the page it was downloaded from (same area, period and
 coverage view, from the same query string), publishes it (small-cell suppression) and
 writes the published copy: "<5" and "n.d." are written as text, everything else as the
-numbers the page shows.
+numbers the page shows. Every text cell goes through ``core.spreadsheets`` so that a name
+that looks like a formula (``=HYPERLINK(...)``) is written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from core.spreadsheets import append_xlsx_row, safe_row
 from dashboards.tables import Table
 from dashboards.views.pages import (
     TABLE_KEYS,
@@ -71,7 +73,7 @@ def as_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read the accents."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(table_lines(table))
+    writer.writerows(safe_row(line) for line in table_lines(table))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -84,7 +86,7 @@ def as_xlsx(table: Table) -> bytes:
     sheet.title = _sheet_title(table.title)
     lines = table_lines(table)
     for line in lines:
-        sheet.append(line)
+        append_xlsx_row(sheet, line)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     if table.total is not None:
@@ -93,7 +95,7 @@ def as_xlsx(table: Table) -> bytes:
     sheet.column_dimensions["A"].width = max(12, min(40, *(len(str(x[0])) for x in lines)))
     if table.note:
         sheet.append([])
-        sheet.append([table.note])
+        append_xlsx_row(sheet, [table.note])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

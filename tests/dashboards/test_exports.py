@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from core.suppression import MARKERS
 from dashboards.indicators import Area, casework_table, referrals_table
 from dashboards.scope import Period
+from tests.auth import verified_login
 from tests.dashboards.page_fixture import build_dashboard_city
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def data():
 
 @pytest.fixture
 def official_client(client, data):
-    client.force_login(data["official"])
+    verified_login(client, data["official"])
     return client
 
 
@@ -116,7 +117,8 @@ def test_an_export_of_a_zone_rebuilds_the_zone_table(official_client, data):
     response = export(official_client, data, "casework", "csv", zone=data["ambito"].code)
     lines = read_csv(response)
     assert [line[0] for line in lines[1:]] == [data["a"].name, data["b"].name, "Total"]
-    assert lines[1][1] == "7"
+    # Hidden as on the city page, where 9 - 7 would give away the other Ambito's 2.
+    assert lines[1][1] == "n.d."
     assert f"-{data['ambito'].code.lower()}-casework-" in response["Content-Disposition"]
 
 
@@ -166,3 +168,57 @@ def test_published_counts_in_exports_are_zero_marked_or_at_least_five(official_c
     for line in lines[1:]:
         for value in line[1:]:
             assert value in MARKERS or int(value) == 0 or int(value) >= 5
+
+
+# Formula injection (issue 13, item 7): names that spreadsheet programs would run.
+FORMULAS = {
+    "ambito": '=HYPERLINK("http://x","y")',
+    "second": "+1+1",
+    "a": "-2+3",
+    "b": "@SUM(A1)",
+}
+
+
+@pytest.fixture
+def formula_names(data):
+    for key, name in FORMULAS.items():
+        type(data[key]).objects.filter(pk=data[key].pk).update(name=name)
+    return FORMULAS
+
+
+def test_csv_writes_formula_like_names_as_text(official_client, data, formula_names):
+    lines = read_csv(export(official_client, data, "casework", "csv"))
+    labels = [line[0] for line in lines[1:]]
+    assert "'" + formula_names["ambito"] in labels
+    assert "'" + formula_names["second"] in labels
+    by_label = {line[0]: line for line in lines}
+    # The figures beside them are unchanged: the cells of counts are not text.
+    assert by_label["'" + formula_names["second"]][1] == "<5"
+    assert by_label["Total"][1] == "9"
+    zone_lines = read_csv(
+        export(official_client, data, "casework", "csv", zone=data["ambito"].code)
+    )
+    assert [line[0] for line in zone_lines[1:]] == ["'-2+3", "'@SUM(A1)", "Total"]
+    assert zone_lines[1][1] == "n.d."  # hidden as on the city page (dashboards/periods.py)
+    for line in [*lines, *zone_lines]:
+        assert not line[0].startswith(("=", "+", "-", "@"))
+
+
+def test_xlsx_stores_formula_like_names_as_text_and_numbers_as_numbers(
+    official_client, data, formula_names
+):
+    response = export(official_client, data, "referrals", "xlsx", zone=data["ambito"].code)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    labels = {cell.value: cell for cell in sheet["A"]}
+    for name in ("-2+3", "@SUM(A1)"):
+        cell = labels["'" + name]
+        assert cell.data_type == "s"
+    waiting = [cell.value for cell in sheet[1]].index("waiting list") + 1
+    figure = sheet.cell(row=labels["'-2+3"].row, column=waiting)
+    assert figure.value == 6 and figure.data_type == "n"
+    response = export(official_client, data, "casework", "xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = {cell.value: cell for cell in sheet["A"]}
+    for name in (formula_names["ambito"], formula_names["second"]):
+        assert cells["'" + name].data_type == "s"
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)

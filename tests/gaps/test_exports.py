@@ -67,3 +67,28 @@ def test_geojson_draws_the_areas_not_the_sites(city, tmp_path):
 def test_no_run_yet_is_said(city, tmp_path):
     with pytest.raises(CommandError, match="No complete run yet"):
         call_command("export_coverage", tmp_path / "x.csv", metro="piccola")
+
+
+def test_csv_writes_formula_like_names_as_text_and_figures_as_numbers(city, tmp_path):
+    """Formula injection (issue 13, item 7): an area named like a formula is text."""
+    names = {"a": '=HYPERLINK("http://x","y")', "b": "+1+1", "c": "-2+3", "ambito": "@SUM(A1)"}
+    for key, name in names.items():
+        type(city[key]).objects.filter(pk=city[key].pk).update(name=name)
+    run_coverage(city["metro"])
+    path = tmp_path / "coverage.csv"
+    call_command("export_coverage", path, metro="piccola")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    written = {row["area_name"] for row in rows}
+    assert written == {"'" + name for name in names.values()}
+    shelter_a = next(
+        row
+        for row in rows
+        if row["standard"] == "shelter-family-places" and row["area_code"] == city["a"].istat_code
+    )
+    assert shelter_a["area_name"] == '\'=HYPERLINK("http://x","y")'
+    assert shelter_a["supply"] == "6.0"
+    # The figures are numbers (or the suppression markers), never quoted as text.
+    for row in rows:
+        for figure in ("supply", "requirement", "gap", "population_used"):
+            assert row[figure] == "" or float(row[figure]) == float(row[figure])
+        assert row["waiting"] in ("<5", "n.d.") or float(row["waiting"]) >= 0

@@ -98,3 +98,45 @@ def test_export_ids_are_stable_across_exports(world, tmp_path):
     first = json.loads(export(tmp_path / "a", "json")[0].read_text())
     second = json.loads(export(tmp_path / "b", "json")[0].read_text())
     assert [s["id"] for s in first] == [s["id"] for s in second]
+
+
+def test_formula_like_text_is_neutralised_in_the_csv_and_round_trips(world, tmp_path):
+    """Formula injection (issue 13, item 7): the data package's CSV files hold text that a
+    spreadsheet would run with a leading apostrophe; a reader of the package
+    (``schemas.row_from_csv``) gets the published value back, exactly."""
+    from services.models import Organisation, Service
+
+    Service.objects.filter(pk=world.service.pk).update(
+        name='=HYPERLINK("http://x","y")', description="-2+3", alternate_name="'quoted"
+    )
+    Organisation.objects.filter(pk=world.organisation.pk).update(
+        name="@SUM(A1)", phone="+39 06 1234567"
+    )
+    published = json.loads(export(tmp_path / "json", "json")[0].read_text())
+    service = next(s for s in published if s["id"] == hsds_id(world.service))
+    # The JSON publication is not a spreadsheet: written as it is.
+    assert service["name"] == '=HYPERLINK("http://x","y")'
+    directory, _out = export(tmp_path, "datapackage")
+    _package, tables = read_tables(directory)
+
+    raw_service = next(r for r in tables["service"][1] if r["id"] == hsds_id(world.service))
+    assert raw_service["name"] == '\'=HYPERLINK("http://x","y")'
+    assert raw_service["description"] == "'-2+3"
+    assert raw_service["alternate_name"] == "''quoted"
+    raw_organisation = tables["organization"][1][0]
+    assert raw_organisation["name"] == "'@SUM(A1)"
+    assert [row["number"] for row in tables["phone"][1]] == ["'+39 06 1234567"]
+    for rows in (r for _fields, r in tables.values()):
+        for row in rows:
+            assert not any(
+                value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values()
+            ), row
+
+    values = schemas.row_from_csv("service", raw_service)
+    for key in ("name", "description", "alternate_name", "email", "status"):
+        assert values.get(key) == service.get(key), key
+    assert schemas.row_from_csv("phone", tables["phone"][1][0])["number"] == "+39 06 1234567"
+    capacity = next(
+        row for row in tables["service_capacity"][1] if row["id"] == hsds_id(world.capacity)
+    )
+    assert schemas.row_from_csv("service_capacity", capacity)["maximum"] == 20

@@ -8,6 +8,7 @@
 """
 
 import datetime
+import hashlib
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,11 @@ from tests.factories import CapacityFactory, ServiceAtSiteFactory, ServiceFactor
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/api/v1/oauth/token/"
+
+
+def stored(token: str) -> dict:
+    """The look-up of a token's row: only its SHA-256 checksum is stored (RFC 9700)."""
+    return {"token_checksum": hashlib.sha256(token.encode()).hexdigest()}
 
 
 def token_response(client_id, secret, scope=None):
@@ -135,7 +141,7 @@ def test_a_token_without_cases_read_sees_no_personal_data(partner):
 
 def test_an_expired_token_authenticates_nobody(partner):
     token = token_response(partner.client_id, partner.client_secret).json()["access_token"]
-    AccessToken.objects.filter(token=token).update(
+    AccessToken.objects.filter(**stored(token)).update(
         expires=timezone.now() - datetime.timedelta(seconds=1)
     )
     response = bearer(token).get("/api/v1/organisations/")
@@ -201,8 +207,10 @@ def test_expired_tokens_are_cleared_by_the_hourly_job(partner, settings):
     )
     old = token_response(partner.client_id, partner.client_secret).json()["access_token"]
     fresh = token_response(partner.client_id, partner.client_secret).json()["access_token"]
-    AccessToken.objects.filter(token=old).update(
+    AccessToken.objects.filter(**stored(old)).update(
         expires=timezone.now() - datetime.timedelta(minutes=1)
     )
     clear_expired_tokens.delay()
-    assert list(AccessToken.objects.values_list("token", flat=True)) == [fresh]
+    assert list(AccessToken.objects.values_list("token_checksum", flat=True)) == [
+        stored(fresh)["token_checksum"]
+    ]

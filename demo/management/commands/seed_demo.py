@@ -3,12 +3,17 @@
 Deterministic demo data (see the ``demo`` app). Running it again on a seeded database
 only prints the demo logins; ``--reset`` first empties the directory, people and housing
 tables and removes the demo accounts (territory and taxonomy are kept).
+
+The demo logins share a published password, so the command refuses to run with ``DEBUG``
+off (as production runs) unless told ``--i-know-this-is-not-production`` — for a test or
+staging database that runs with production settings.
 """
 
 import argparse
 import datetime
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -52,8 +57,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Remove the previous demo data (directory, people, housing, demo accounts).",
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            dest="not_production",
+            action="store_true",
+            help="Seed even though DEBUG is off (a test or staging database, never production).",
+        )
 
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "DEBUG is off, as in production: seed_demo refuses to run, because it creates "
+                "logins with a published password and fake people. On a database that is "
+                "not production (a test or staging copy), run it again with "
+                "--i-know-this-is-not-production."
+            )
         verbose = options["verbosity"] >= 1
         as_of = options["as_of"] or timezone.localdate()
         if isinstance(as_of, str):  # call_command(as_of="2025-01-31") skips the parser
