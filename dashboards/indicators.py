@@ -195,10 +195,15 @@ def _in_category(area: Area, service_ref: str = "service_id"):
     """Referrals to a service in the area's category branch (None: no category)."""
     if area.category is None:
         return None
+    return in_category(area.category, service_ref)
+
+
+def in_category(category: ServiceCategory, service_ref: str = "service_id") -> Exists:
+    """Referrals to a service in the category's branch."""
     return Exists(
         Service.categories.through.objects.filter(
             Q(service_id=OuterRef(service_ref))
-            & category_branch_q(area.category.code, prefix="servicecategory__")
+            & category_branch_q(category.code, prefix="servicecategory__")
         )
     )
 
@@ -280,9 +285,24 @@ def casework_table(area: Area, period: Period) -> Table:
         .annotate(people=Count("beneficiary", distinct=True))
     )
     sums = _by_row(layout, people, "m", ("people",))
-    fields = ("active", "opened", "closed", "referrals", "answered", "waited_days", "waiting_now")
-    for key, values in _by_row(layout, counts, "m", fields).items():
+    for key, values in _by_row(layout, counts, "m", CASEWORK_FIELDS).items():
         sums[key].update(values)
+    return casework_from_sums(layout, sums)
+
+
+CASEWORK_FIELDS = (
+    "active",
+    "opened",
+    "closed",
+    "referrals",
+    "answered",
+    "waited_days",
+    "waiting_now",
+)
+
+
+def casework_from_sums(layout: _Layout, sums: dict[str, dict]) -> Table:
+    """The casework table of these sums per row (``people`` and :data:`CASEWORK_FIELDS`)."""
 
     def derive(values):
         return {"waiting_days": _ratio(values["waited_days"], values["answered"])}
@@ -342,7 +362,12 @@ def referrals_table(area: Area, period: Period) -> Table:
             )
         )
     fields = [status.value for status in statuses] + ["total"]
-    sums = _by_row(layout, grouped, "m", fields)
+    return referrals_from_sums(area, layout, _by_row(layout, grouped, "m", fields))
+
+
+def referrals_from_sums(area: Area, layout: _Layout, sums: dict[str, dict]) -> Table:
+    """The referrals table of these sums per row (each status, and ``total``)."""
+    statuses = list(ReferralStatus)
     columns = tuple(Column(status.value, str(status.label), people=True) for status in statuses)
     columns += (Column("total", gettext("Total"), people=True),)
     note = gettext("Referrals made in the period, by their status today.")
@@ -421,8 +446,15 @@ def housing_first_table(area: Area, period: Period) -> Table:
         .values("unit__municipality_id")
         .annotate(**annotations)
     )
-    fields = ("started", "due_6", "housed_6", "due_12", "housed_12")
-    sums = _by_row(layout, grouped, "unit__municipality_id", fields)
+    sums = _by_row(layout, grouped, "unit__municipality_id", HOUSING_FIRST_FIELDS)
+    return housing_first_from_sums(layout, sums)
+
+
+HOUSING_FIRST_FIELDS = ("started", "due_6", "housed_6", "due_12", "housed_12")
+
+
+def housing_first_from_sums(layout: _Layout, sums: dict[str, dict]) -> Table:
+    """The Housing First table of these sums per row (:data:`HOUSING_FIRST_FIELDS`)."""
 
     def derive(values):
         return {
@@ -495,15 +527,22 @@ def trends_table(area: Area, period: Period) -> Table:
         .values("month")
         .annotate(placements=Count("pk"))
     )
-    fields = ("people", "opened", "referrals", "placements")
-    sums = {month: dict.fromkeys(fields, 0) for month in months}
+    sums = {month: dict.fromkeys(TRENDS_FIELDS, 0) for month in months}
     for grouped in (people, cases, referrals, placements):
         for values in grouped:
             month = values["month"]
             if isinstance(month, datetime.datetime):
                 month = month.date()
             if month in sums:
-                sums[month].update({k: v for k, v in values.items() if k in fields})
+                sums[month].update({k: v for k, v in values.items() if k in TRENDS_FIELDS})
+    return trends_from_sums(area, months, sums)
+
+
+TRENDS_FIELDS = ("people", "opened", "referrals", "placements")
+
+
+def trends_from_sums(area: Area, months: list[datetime.date], sums: dict) -> Table:
+    """The trends table of these sums per month (first day → :data:`TRENDS_FIELDS`)."""
     layout = _Layout(
         tuple((month.strftime("%Y-%m"), month.strftime("%Y-%m"), None) for month in months),
         {},

@@ -18,6 +18,9 @@ from services.memberships import scope_of
 from services.models import Organisation, Role
 
 TREND_MONTHS = 24
+# The "last months" an official can choose, and the default.
+MONTHS = (3, 6, 12, 24)
+DEFAULT_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,16 @@ class Period:
         while month <= 0:
             year, month = year - 1, month + 12
         return cls(datetime.date(year, month, 1), end)
+
+    @classmethod
+    def calendar_year(cls, year: int, today: datetime.date | None = None) -> Period:
+        """A calendar year, up to today when it is this year."""
+        today = today or timezone.localdate()
+        return cls(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+
+    def trend(self) -> Period:
+        """The months of the trends beside this period: the 24 up to its end."""
+        return Period.last_months(TREND_MONTHS, today=self.end)
 
     def months(self) -> list[datetime.date]:
         """The first day of each month of the period, in order."""

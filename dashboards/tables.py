@@ -7,9 +7,10 @@ copy that may leave the server. Exports (CSV, XLSX) and pages render the publish
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from core.suppression import MARKERS, Number, suppress
+from core.suppression import MARKERS, Number, Published, suppress
 
 # A people column keyed so is the sum of the row's other people columns.
 TOTAL_COLUMN = "total"
@@ -50,6 +51,26 @@ class Table:
         if self.published:
             return self
         return replace(suppress_table(self), published=True)
+
+    def published_as(self, cells: Mapping[tuple[str, str], Published]) -> Table:
+        """The copy that may leave the server, its people cells published by whoever
+        suppressed them over a family of tables (``dashboards.periods``): ``cells`` maps
+        ``(row key, column key)`` to the published value of every people cell."""
+        people = [column.key for column in self.columns if column.people]
+
+        def publish_row(row: Row) -> Row:
+            values = dict(row.cells)
+            for key in people:
+                if row.cells.get(key) is not None:
+                    values[key] = cells[(row.key, key)]  # a missing cell is a bug: KeyError
+            return replace(row, cells=values)
+
+        return replace(
+            self,
+            rows=tuple(publish_row(row) for row in self.rows),
+            total=None if self.total is None else publish_row(self.total),
+            published=True,
+        )
 
 
 def _is_count(value: object) -> bool:

@@ -2,8 +2,10 @@
 municipality and a category of services, each with its indicators and coverage.
 
 Every figure on a page comes from a table of ``dashboards.indicators`` or
-``dashboards.coverage``, published (``Table.publish()``: small-cell suppression) before it
-reaches a template, and rendered by the one shared partial
+``dashboards.coverage``, published (``Table.publish()``: small-cell suppression; the
+tables of cases, referrals, trends and Housing First together with every other period the
+selector offers and every other page of the city, ``dashboards.periods``, so that no two
+can be subtracted) before it reaches a template, and rendered by the one shared partial
 ``admin/dashboards/partials/table.html``. The exports (``dashboards.views.exports``)
 rebuild the same tables from the same query string with :func:`resolve`.
 
@@ -21,7 +23,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,14 +32,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboards.facts import last_refreshed
 from dashboards.indicators import Area
-from dashboards.models import CaseFact
-from dashboards.scope import TREND_MONTHS, Period, dashboard_scope
+from dashboards.periods import Family
+from dashboards.scope import DEFAULT_MONTHS, MONTHS, Period, dashboard_scope
 from dashboards.tables import Table
 from registry.models import MetropolitanCity, Municipality, Zone, ZoneKind
 from services.models import ServiceCategory
 
-MONTHS = (3, 6, 12, 24)
-DEFAULT_MONTHS = 12
 # The period parameters a page keeps when it links to another page or to an export.
 PERIOD_PARAMS = ("months", "year")
 
@@ -99,13 +98,13 @@ class SelectorForm(forms.Form):
         today = today or timezone.localdate()
         year = self.cleaned_data.get("year")
         if year:
-            return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+            return Period.calendar_year(year, today)
         return Period.last_months(self.cleaned_data.get("months") or DEFAULT_MONTHS, today)
 
 
 def trend_period(period: Period) -> Period:
     """The trends: the 24 months up to the end of the page's period."""
-    return Period.last_months(TREND_MONTHS, today=period.end)
+    return period.trend()
 
 
 class BadRequest(Exception):
@@ -160,9 +159,9 @@ def _ambiti(city) -> list[tuple[str, str]]:
 
 def _years(today: datetime.date) -> list[int]:
     """The calendar years with data: from the first case opened to this year."""
-    first = CaseFact.objects.aggregate(first=Min("opened_on"))["first"]
-    start = first.year if first else today.year
-    return list(range(today.year, start - 1, -1))
+    from dashboards.periods import selectable_years
+
+    return selectable_years(today)
 
 
 @dataclass
@@ -179,6 +178,10 @@ class Selection:
     query: object = None  # the query string, as the coverage section reads it
     lens: str = "normative"
     level: str = "municipality"
+    # Every period the selector offers today (``dashboards.periods``): the tables of
+    # counts are published for all of them at once, so none can be subtracted from another.
+    family: Family | None = None
+    placements: object = None  # the placements' figures of the family, once per request
 
     def params(self, *names: str) -> dict[str, str]:
         data = self.form.cleaned_data
@@ -237,7 +240,8 @@ def resolve(
     """
     today = timezone.localdate()
     cities = list(dashboard_scope(request.user).cities()) if with_cities else []
-    form = SelectorForm(request.GET, cities=cities, zones=_ambiti(city), years=_years(today))
+    years = _years(today)
+    form = SelectorForm(request.GET, cities=cities, zones=_ambiti(city), years=years)
     if not form.is_valid():
         raise BadRequest(form)
     data = form.cleaned_data
@@ -256,6 +260,7 @@ def resolve(
                 raise BadRequest(form)
     area = Area(city, zone=zone, municipality=municipality, category=category)
     selection = Selection(city, form, area, form.period(today), cities=cities, query=request.GET)
+    selection.family = Family.on(today, years)
     selection.lens = data.get("lens") or "normative"
     selection.level = data.get("level") or "municipality"
     return selection
@@ -329,10 +334,47 @@ TABLE_KEYS = (
 def published(key: str, selection: Selection) -> Table | None:
     from dashboards.memo import FACT_TABLES, fact_table
 
+    area, period, family = selection.area, selection.period, selection.family
     if key in FACT_TABLES:  # once per refresh of the facts (dashboards/memo.py)
-        return fact_table(key, selection.area, selection.period, selection.facts_as_of)
+        return fact_table(key, area, period, selection.facts_as_of, family)
+    if key in ("trends", "housing-first") and family is not None and family.has(period):
+        return _over_periods(key, selection)
     table = build_table(key, selection)
     return None if table is None else table.publish()
+
+
+def _over_periods(key: str, selection: Selection) -> Table:
+    try:
+        return _over_periods_of(key, selection)
+    except KeyError:
+        # The city's Ambiti changed since the figures were kept: make them afresh.
+        selection.placements = None
+        return _over_periods_of(key, selection, fresh=True)
+
+
+def _over_periods_of(key: str, selection: Selection, fresh: bool = False) -> Table:
+    """Trends and Housing First, published with every period and page of the city
+    (``dashboards.periods``): the facts' figures until the next refresh, the placements'
+    until a placement or a housing unit changes (``dashboards.memo``)."""
+    from dashboards import periods
+    from dashboards.memo import figures, placement_figures
+
+    area, period, family = selection.area, selection.period, selection.family
+    if selection.placements is None:
+        if fresh:
+            selection.placements = periods.placement_figures(area.city, family)
+        else:
+            selection.placements = placement_figures(area.city, family)
+    if key == "housing-first":
+        return periods.housing_first_table(selection.placements, area, period)
+    stamp, page = (None, None) if fresh else (selection.facts_as_of, area)
+    facts = figures(area.city, family, None, stamp, page=page)
+    referrals = (
+        facts
+        if area.category is None
+        else figures(area.city, family, area.category, stamp, page=page)
+    )
+    return periods.trends_table(facts, referrals, selection.placements, area, period)
 
 
 # --- Pages ---------------------------------------------------------------------------------
