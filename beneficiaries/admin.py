@@ -14,8 +14,9 @@ on their own pages, notes are never edited. The one audit is the actions' ``Audi
 (via "admin"): the admin's own log is not written, and a record's history page shows its
 audit rows.
 
-Encrypted columns (names, codice fiscale, need descriptions, note bodies) cannot be
-searched, sorted or filtered in SQL: a codice fiscale is found through its keyed hash.
+Encrypted columns (names, codice fiscale, birth date, special-category flags, plans, need
+descriptions, referral reasons, note bodies) cannot be searched, sorted or filtered in SQL:
+a codice fiscale and a birth date are found through their keyed hashes.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ import re
 from auditlog.models import LogEntry as AccessLogEntry
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,8 +70,10 @@ from beneficiaries.models import (
     Note,
     Referral,
     ReferralStatus,
+    birth_date_lookup_hash,
     codice_fiscale_lookup_hash,
 )
+from beneficiaries.person_find import find_person_view
 from beneficiaries.selectors import referral_view_for
 from beneficiaries.visibility import scope_of
 from core.access_log import log_access
@@ -81,6 +86,7 @@ from registry.admin import (
     refusal_for,
     without_fields,
 )
+from security.reauth import require_recent_auth
 from services.actions.records import adopt
 from services.admin.organisations import USER_LOOKUPS
 from services.admin.writes import changes_of
@@ -139,11 +145,12 @@ def codice_fiscale_q(term: str, hash_path: str | None):
     return None
 
 
-def identifier_q(term: str, *, date_path: str | None = None):
+def identifier_q(term: str, *, date_path: str | None = None, date_key=None):
     """A filter for a search term that is a record id or a date, or None if it is neither.
 
     8 to 32 hex digits match the start of the record id (the short id shown in lists); a
-    date matches ``date_path``.
+    date matches ``date_path`` (through ``date_key(date)`` when the path is a keyed hash
+    of an encrypted date).
     """
     q = Q()
     hex_term = term.strip().lower().replace("-", "")
@@ -155,7 +162,7 @@ def identifier_q(term: str, *, date_path: str | None = None):
                 day = datetime.datetime.strptime(term.strip(), date_format).date()
             except ValueError:
                 continue
-            q |= Q(**{date_path: day})
+            q |= Q(**{date_path: date_key(day) if date_key else day})
             break
     return q if q else None
 
@@ -180,6 +187,8 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     # Path to the keyed hash of the person's codice fiscale, for search.
     codice_fiscale_hash_path: str | None = None
     date_search_path: str | None = None
+    # What a date searched for is turned into to match ``date_search_path`` (e.g. its hash).
+    date_search_key = None
     # Whether ``search_fields`` are real columns to search (False: a placeholder that
     # turns the search box and autocomplete on, the search itself being by identifier).
     plain_search = True
@@ -196,7 +205,7 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     actor_field: str | None = None
     # model of an inline -> function(acting_user, parent, cleaned_data) adding one row.
     inline_actions: dict = {}
-    search_help_text = _("Codice fiscale, or the first 8 characters of the record id.")
+    search_help_text = _("The first 8 characters of the record id.")
 
     def get_changelist_instance(self, request):
         # The list page shows people too: one access-log row per record on the page.
@@ -238,10 +247,9 @@ class PersonalDataAdmin(AuditedByActionsMixin, AtlanteModelAdmin):
     def identifier_matches(self, request, queryset, term: str):
         """The rows the term finds as an identifier, or None if it is not one."""
         found = []
-        by_code = codice_fiscale_q(term, self.codice_fiscale_hash_path)
-        if by_code is not None:
-            found.append(self.codice_fiscale_searchable(request, queryset).filter(by_code))
-        by_id = identifier_q(term, date_path=self.date_search_path)
+        # No codice fiscale (issue 13): a search term sits in the URL. The people's list
+        # finds one by POST instead (beneficiaries/person_find.py).
+        by_id = identifier_q(term, date_path=self.date_search_path, date_key=self.date_search_key)
         if by_id is not None:
             found.append(queryset.filter(by_id))
         return functools.reduce(operator.or_, found) if found else None
@@ -403,7 +411,7 @@ class BeneficiaryAdmin(PersonalDataAdmin):
 
     list_display = [
         "full_name",
-        "birth_date",
+        "birth_date_shown",
         "gender",
         "citizenship",
         "residence_municipality",
@@ -424,9 +432,12 @@ class BeneficiaryAdmin(PersonalDataAdmin):
     search_fields = ["codice_fiscale_hash"]
     plain_search = False
     codice_fiscale_hash_path = "codice_fiscale_hash"
-    date_search_path = "birth_date"
+    # The birth date is encrypted: searched through its keyed hash.
+    date_search_path = "birth_date_hash"
+    date_search_key = staticmethod(birth_date_lookup_hash)
     search_help_text = _(
-        "Codice fiscale, birth date (dd/mm/yyyy) or the first 8 characters of the record id."
+        "Birth date (dd/mm/yyyy) or the first 8 characters of the record id; a codice "
+        "fiscale in the form below."
     )
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
@@ -492,6 +503,12 @@ class BeneficiaryAdmin(PersonalDataAdmin):
             entry.fields = [name for name in entry.fields or () if name not in hidden]
         return shown
 
+    def get_urls(self):
+        # Find a person by codice fiscale with a POST (beneficiaries/person_find.py).
+        view = self.admin_site.admin_view(functools.partial(find_person_view, self))
+        find = path("find/", view, name="beneficiaries_beneficiary_find")
+        return [find, *super().get_urls()]
+
     def get_inlines(self, request, obj):
         # A person being registered has no cases yet.
         return self.inlines if obj is not None else []
@@ -518,6 +535,11 @@ class BeneficiaryAdmin(PersonalDataAdmin):
     def full_name(self, obj) -> str:
         # Decrypted in Python from the row already loaded: no query per row.
         return f"{obj.family_name} {obj.given_name}"
+
+    # Not sortable: the column holds a randomised token, its order means nothing.
+    @admin.display(description=_("birth date"))
+    def birth_date_shown(self, obj):
+        return obj.birth_date
 
     # Not sortable: sorting by the organisation would give away a sealed person's one.
     @admin.display(description=_("registered by"))
@@ -643,8 +665,7 @@ class CaseAdmin(PersonalDataAdmin):
     search_fields = ["organisation__name", "lead_worker__username", "lead_worker__last_name"]
     codice_fiscale_hash_path = "beneficiary__codice_fiscale_hash"
     search_help_text = _(
-        "Codice fiscale of the person, the first 8 characters of the case id, the "
-        "organisation or the lead worker."
+        "The first 8 characters of the case id, the organisation or the lead worker."
     )
     date_hierarchy = "opened_on"
     autocomplete_fields = ["beneficiary", "lead_worker", "team"]
@@ -686,6 +707,21 @@ class CaseAdmin(PersonalDataAdmin):
         if db_field.name == "team" and "queryset" not in kwargs:
             kwargs["queryset"] = colleagues(request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Lifting a case's protection opens it to the whole organisation: only after the
+        # user has proved their password (and code) again (security/reauth.py).
+        if request.method == "POST" and object_id and not request.POST.get("protected"):
+            case = self.get_object(request, unquote(object_id))
+            if (
+                case is not None
+                and case.protected
+                and self.has_change_permission(request, case)
+                and "protected" not in self.get_readonly_fields(request, case)
+                and (refusal := require_recent_auth(request)) is not None
+            ):
+                return refusal
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -1058,3 +1094,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The data-protection officer's access report, on the core.AccessLogEntry proxy.
+from beneficiaries import access_report_admin  # noqa: E402, F401

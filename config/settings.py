@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    # Before auditlog: core's ``auditlogflush`` (append-only access log) shadows auditlog's.
+    "core",
     "auditlog",
     "pgtrigger",
     "csp",
@@ -76,7 +78,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "core",
     "registry",
     "services",
     "security",
@@ -102,7 +103,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The second-factor gate: nothing opens on a password alone (security/mfa/).
+    "security.mfa.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute limit of sessions; no-store on answers that may hold
+    # personal data. After the user, second factor and messages are known.
+    "security.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Which door a write came through, for the change audit (core/channel.py).
@@ -150,9 +156,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# At least 12 characters, at most 128, not one of Django's 20,000 common passwords, not
+# like the username or email, not all digits (ASVS 5.0 6.2; security/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "security.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -235,6 +247,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.EndpointRule"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ClientRateThrottle"],
+    # JSON only: DRF's browsable pages style themselves inline, which the Content-Security-
+    # Policy refuses; people read the API in Swagger UI (/api/v1/docs/) or Redoc.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 # Who may call which endpoint: the roles' permissions, read by core.api.permissions.
 API_ROLE_PERMISSIONS = "services.roles.role_permissions"
@@ -259,6 +274,23 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["directory:read"],
     "SCOPES_BACKEND_CLASS": "partners.scopes.PartnerScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_TOKEN_SECONDS", default=600),
+    # RFC 9700 (OAuth 2.0 Security BCP), which `check --deploy` holds us to: no implicit
+    # or password grant, no "plain" PKCE, no token in a query string, the `iss` answer
+    # parameter, tokens stored hashed (only a SHA-256 checksum is kept, never the token
+    # itself), refresh-token replay revokes the family, https redirect URIs only. The
+    # gates are on, so that a setting that drifts back is an error, not a warning.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Named so that the partners app's migration can point at the (swappable) model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -312,7 +344,8 @@ LOGGING = {
 # address the outermost of them saw (core/client_ip.py). 0 trusts no forwarded header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Content-Security-Policy (django-csp 4): no inline script or style anywhere.
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere (the one page
+# that adds to it is Redoc's, config/api_urls.py). Workers and frames: none.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -322,9 +355,13 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "worker-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # Violations are logged, without personal data (core/csp_report.py).
+        "report-uri": ["/csp-report/"],
     },
 }
 # Browser features the application never uses, switched off for every page.
@@ -343,6 +380,80 @@ PERMISSIONS_POLICY = {
     )
 }
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# In production the header also consents to the browsers' preload list (which needs the
+# year and includeSubDomains above); the domain is submitted by hand, if ever.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Login lockout (django-axes 8): failures are counted per username AND address, so a
+# guesser is stopped without locking the account out for its owner elsewhere. After
+# AXES_FAILURE_LIMIT failures that pair is refused, the right password included, for the
+# cool-off; a success resets the count. The address is core.client_ip's.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # hours, as a float
+AXES_RESET_ON_SUCCESS = True
+# Its own start-up banner and per-login lines on stderr add nothing to the security events.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# 429 with Retry-After and a translated page (security/lockout.py).
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+# Successful logins are security events (security/signals.py): no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token", "token"]
+# The OAuth2 token endpoint: failed client authentication per (client_id, address), in
+# the shared cache (partners/token.py); same limit and cool-off as the login.
+TOKEN_FAILURE_LIMIT = env.int("TOKEN_FAILURE_LIMIT", default=AXES_FAILURE_LIMIT)
+TOKEN_COOLOFF_SECONDS = LOGIN_COOLOFF_MINUTES * 60
+# Security events are kept at least 24 months (the database refuses to delete younger
+# rows, security/models.py); a purge may keep them longer, never shorter.
+SECURITY_EVENT_RETENTION_DAYS = max(env.int("SECURITY_EVENT_RETENTION_DAYS", default=730), 730)
+
+# Password reset by email: the link holds one hour; the form answers the same page
+# whether or not the address is known, and takes PASSWORD_RESET_RATE_LIMIT requests per
+# address per hour.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atlante <noreply@localhost>")
+
+# Second factor (django-otp, security/mfa/): members in these roles, superusers and staff
+# without a membership must enrol an authenticator app at their first sign-in; officials
+# may (security/mfa/devices.py).
+MFA_REQUIRED_ROLES = [
+    "social_worker",
+    "coordinator",
+    "provider_staff",
+    "administrator",
+    "data_protection",
+]
+OTP_TOTP_ISSUER = "Atlante"
+# Each wrong code doubles the wait before the next attempt (1, 2, 4 … s).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Seconds a re-authentication holds before a sensitive step (security/reauth.py).
+REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=300)
+# The re-authentication check, for apps below security (services' membership and user
+# admin): told through a setting, as core is told the roles' permissions.
+REAUTH_CHECK = "security.reauth.require_recent_auth"
+
+# Access log and change audit (core/append_only.py): append-only in the database, kept at
+# least 24 months (730 days, enforced by triggers); `auditlogflush --expired` purges what
+# is older than ACCESS_LOG_RETENTION_DAYS, which may be longer, never shorter.
+ACCESS_LOG_RETENTION_DAYS = max(env.int("ACCESS_LOG_RETENTION_DAYS", default=730), 730)
+# Codice fiscale existence checks (intake search, API) per user per hour; beyond, refused
+# with a message and nothing revealed (workspace/cf_lookup.py, counted in the cache).
+CF_LOOKUP_RATE = env.int("CF_LOOKUP_RATE", default=30)
+
+# Sessions (security/sessions.py): ended after SESSION_IDLE_TIMEOUT seconds unused, and
+# SESSION_ABSOLUTE_LIMIT seconds after the login however active (a working day, as the
+# cookie's age above).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_LIMIT = env.int("SESSION_ABSOLUTE_LIMIT", default=SESSION_COOKIE_AGE)

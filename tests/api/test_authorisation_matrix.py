@@ -51,6 +51,7 @@ from services.models import (
     ServiceStatus,
     Site,
 )
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CapacityFactory,
@@ -557,7 +558,7 @@ def client_for(world: World, caller: str, scope: str | None) -> APIClient:
     elif caller in PARTNERS:
         token = world.tokens[(caller, None)]
     else:
-        client.force_login(world.users[caller])
+        verified_login(client, world.users[caller])
         return client
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client

@@ -28,6 +28,7 @@ from beneficiaries.models import Case, Consent, ConsentPurpose, Gender, Referral
 from core.models import AuditEntry
 from housing.models import UnitStatus, UnitType
 from services.models import Capacity, CapacityUnit, Role, Service
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CapacityFactory,
@@ -59,7 +60,7 @@ def stamp(obj) -> str:
 def client_of(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.force_login(user)
+        verified_login(client, user)
     return client
 
 

@@ -132,9 +132,11 @@ class Bench(PageTimer):
     def __init__(self, database_url: str, user):
         from django.test import Client
 
+        from tests.auth import verified_login
+
         super().__init__(database_url)
         self.client = Client()
-        self.client.force_login(user)
+        verified_login(self.client, user)
 
     def get(self, page: Page):
         response = self.client.get(page.url, page.params, secure=True)

@@ -24,6 +24,7 @@ from core.models import AuditEntry
 from housing.actions.placements import placement_create
 from housing.models import Placement
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -167,7 +168,7 @@ def test_refer_in_the_workspace_shows_the_reason(
         case.beneficiary, organisation, ConsentPurpose.SHARING_WITH_PROVIDERS, state, social_worker
     )
     offering = ServiceAtSiteFactory(service__organisation=provider_organisation)
-    client.force_login(social_worker)
+    verified_login(client, social_worker)
     response = client.post(
         reverse("workspace:refer", args=[case.pk]),
         {"service": offering.service_id, "offering": offering.pk},
@@ -233,7 +234,7 @@ def referred(organisation, social_worker, provider_organisation):
 def provider_reads(referral, provider_staff) -> dict:
     """The referral as the provider reads it: the incoming list, the page, the API."""
     client = APIClient()
-    client.force_login(provider_staff)
+    verified_login(client, provider_staff)
     listed = client.get(reverse("workspace:incoming"), HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(reverse("workspace:referral", args=[referral.pk]), HTTP_ACCEPT_LANGUAGE="en")
     api = client.get(f"/api/v1/referrals/{referral.pk}/", HTTP_ACCEPT_LANGUAGE="en")
@@ -317,7 +318,7 @@ def test_withdrawal_takes_effect_at_once_and_the_worker_sees_why(
     assert read["view"] == "anonymous" and withdrawn in read["page"]
     assert "Bianchi" not in read["page"]
 
-    client.force_login(social_worker)
+    verified_login(client, social_worker)
     page = unescape(
         client.get(
             reverse("workspace:referral", args=[referred.pk]), HTTP_ACCEPT_LANGUAGE="en"

@@ -34,6 +34,7 @@ from beneficiaries.selectors import (
 from core.errors import FORBIDDEN, ActionError
 from core.models import AuditEntry
 from services.models import LegalForm, Role
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -111,7 +112,7 @@ def referral(survivor, social_worker, centre):
 
 def client_of(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 
@@ -453,7 +454,7 @@ def test_the_api_masks_the_person_for_the_other_organisation(two_cases):
 def test_the_person_page_of_the_other_organisation_shows_nothing_of_the_protected_side(
     two_cases, client
 ):
-    client.force_login(two_cases["b_worker"])
+    verified_login(client, two_cases["b_worker"])
     response = client.get(
         reverse("workspace:person", args=[two_cases["person"].pk]), HTTP_ACCEPT_LANGUAGE="en"
     )

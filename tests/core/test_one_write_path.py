@@ -33,6 +33,7 @@ from beneficiaries.models import (
 from core.models import AuditEntry
 from services.models import Role
 from tests.admin_pages import form_data, staff, url
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -80,7 +81,7 @@ def world(organisation, provider_organisation, social_worker, provider_staff):
 def client_of(user) -> APIClient:
     """One client for every door (it posts forms as a browser does), in English."""
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 

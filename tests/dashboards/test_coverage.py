@@ -41,6 +41,7 @@ from gaps.models import Standard
 from gaps.runs import run_coverage
 from registry.models import ZoneKind
 from services.models import CapacityUnit, LegalForm, Role, ServiceCategory, Site
+from tests.auth import verified_login
 from tests.factories import (
     CapacityFactory,
     MunicipalityFactory,
@@ -283,7 +284,7 @@ def map_url(**query):
 
 
 def test_the_map_endpoint_sends_areas_and_never_a_site(client, make_member, city):
-    client.force_login(official_of(make_member, city["a"]))
+    verified_login(client, official_of(make_member, city["a"]))
     response = client.get(map_url(standard=SHELTER, lens="demand", level="municipality"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
@@ -306,7 +307,7 @@ def test_the_map_endpoint_sends_areas_and_never_a_site(client, make_member, city
 
 def test_the_map_endpoint_is_not_found_for_another_officials_city(client, make_member, city):
     elsewhere = MunicipalityFactory()
-    client.force_login(official_of(make_member, elsewhere))
+    verified_login(client, official_of(make_member, elsewhere))
     assert client.get(map_url(standard=SHELTER)).status_code == 404
     own = reverse("admin:dashboard-map", args=[elsewhere.metropolitan_city.slug])
     assert client.get(own).status_code == 200
@@ -321,7 +322,7 @@ def test_the_map_endpoint_is_not_found_for_another_officials_city(client, make_m
     ],
 )
 def test_the_map_endpoint_refuses_a_bad_parameter(client, make_member, city, query, parameter):
-    client.force_login(official_of(make_member, city["b"]))
+    verified_login(client, official_of(make_member, city["b"]))
     response = client.get(map_url(**query))
     assert response.status_code == 400
     assert response.json()["parameter"] == parameter

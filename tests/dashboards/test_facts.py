@@ -15,6 +15,7 @@ from dashboards.facts import last_refreshed, refresh_facts
 from dashboards.indicators import Area, casework_table
 from dashboards.models import CaseFact, FactsRefresh, ReferralFact
 from dashboards.scope import Period
+from tests.auth import verified_login
 from tests.dashboards.page_fixture import build_dashboard_city
 from tests.factories import BeneficiaryFactory, CaseFactory, OrganisationFactory, ReferralFactory
 from tests.gaps.test_worker import wait_for, worker  # noqa: F401 - the real worker fixture
@@ -61,7 +62,7 @@ def test_new_cases_show_after_the_refresh_and_the_page_says_when(client, db):
 
     refreshed = last_refreshed()
     assert timezone.now() - refreshed < datetime.timedelta(minutes=1)
-    client.force_login(data["official"])
+    verified_login(client, data["official"])
     page = client.get(reverse("admin:dashboard-city", args=[data["metro"].slug]))
     shown = date_format(timezone.localtime(refreshed), "SHORT_DATETIME_FORMAT")
     assert f"Cases and referrals as of {shown}<" in page.content.decode()
@@ -99,7 +100,7 @@ def test_pages_keep_fact_tables_until_the_next_refresh(client, db):
     from tests.dashboards.html_tables import read_page
 
     data = build_dashboard_city()
-    client.force_login(data["official"])
+    verified_login(client, data["official"])
     url = reverse("admin:dashboard-city", args=[data["metro"].slug])
     before = read_page(client.get(url).content.decode()).headline["people"].strip()
     person = BeneficiaryFactory(residence_municipality=data["a"], registered_by=data["office"])

@@ -1,5 +1,7 @@
 """What the workspace's browser tests do on every page: wait for it, fill it, check it."""
 
+import base64
+
 from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
@@ -91,12 +93,66 @@ def click_button(browser, text: str) -> None:
     browser.find_element(By.XPATH, f"//main//button[normalize-space()='{text}']").click()
 
 
-def log_in(browser, live_server, username: str, *, heading_text: str = "Home") -> None:
-    """Log in through the form (its button is the page's only one in <main>)."""
-    browser.get(f"{live_server.url}/workspace/login/")
+def click_button_to_next_page(browser, text: str) -> None:
+    """Click a button that loads another page (a plain form post), and wait until the
+    page it was on is gone, so that what follows reads the new page, not the old one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = browser.find_element(By.XPATH, f"//main//button[normalize-space()='{text}']")
+    button.click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
+
+
+def browser_login(
+    browser, live_server, username: str, password: str, *, login_path: str = "/workspace/login/"
+) -> None:
+    """Sign in as a person does: the password step, then the second factor. With a
+    confirmed authenticator the code is computed from its key (what the phone shows);
+    without one the enrolment page is gone through: its secret read as text, a code from
+    it confirmed, the recovery codes shown once and left."""
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.auth import current_code
+
+    browser.get(f"{live_server.url}{login_path}")
     fill(browser, "username", username)
-    fill(browser, "password", PASSWORD)
+    fill(browser, "password", password)
+    # The workspace's login form, or the admin's (``login_path="/admin/login/"``).
+    browser.find_element(
+        By.CSS_SELECTOR, "main button[type=submit], #login-form input[type=submit]"
+    ).click()
+    WebDriverWait(browser, 10).until(
+        lambda driver: (
+            driver.find_elements(By.NAME, "otp_token")
+            or not driver.find_elements(By.NAME, "password")
+        )
+    )
+    if not browser.find_elements(By.NAME, "otp_token"):
+        return  # No second factor asked (an official who has not enrolled).
+    enrolling = bool(browser.find_elements(By.ID, "mfa-secret"))
+    if enrolling:
+        # What a person types into the app: the secret shown as text.
+        secret = browser.find_element(By.ID, "mfa-secret").text.replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        code = f"{TOTP(key).token():06d}"
+    else:
+        user = get_user_model().objects.get(username=username)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        code = current_code(device)
+    fill(browser, "otp_token", code)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    if enrolling:
+        WebDriverWait(browser, 10).until(lambda driver: driver.find_elements(By.ID, "mfa-continue"))
+        browser.find_element(By.ID, "mfa-continue").click()
+    WebDriverWait(browser, 10).until(lambda driver: not driver.find_elements(By.NAME, "otp_token"))
+
+
+def log_in(browser, live_server, username: str, *, heading_text: str = "Home") -> None:
+    """Log in through the forms (each one's button is the page's only one in <main>)."""
+    browser_login(browser, live_server, username, PASSWORD)
     heading(browser, heading_text)
 
 

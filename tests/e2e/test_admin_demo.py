@@ -7,6 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from beneficiaries.models import Beneficiary, Case
+from tests.e2e.pages import browser_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,14 +17,19 @@ PASSWORD = "atlante-demo"
 @pytest.fixture
 def demo(reference_data):
     call_command("load_territory", metro=["roma"], verbosity=0)
-    call_command("seed_demo", metro="roma", scale="small", seed=1, verbosity=0)
+    call_command(
+        "seed_demo",
+        metro="roma",
+        scale="small",
+        seed=1,
+        verbosity=0,
+        i_know_this_is_not_production=True,  # tests run with DEBUG off
+    )
 
 
 def log_in(browser, live_server, username: str) -> None:
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    """The admin's login form, then the second factor (enrolment at the first login)."""
+    browser_login(browser, live_server, username, PASSWORD, login_path="/admin/login/")
 
 
 def test_social_worker_logs_in_and_sees_only_the_cases_of_the_team(
@@ -59,5 +65,26 @@ def test_official_logs_in_and_sees_no_personal_data(demo, browser, live_server, 
         assert not codice_fiscale or codice_fiscale not in source
         assert f"{given_name} {family_name}" not in source
         assert f"{family_name}, {given_name}" not in source
+    browser.get(f"{live_server.url}/admin/beneficiaries/beneficiary/")
+    assert "403 Forbidden" in browser.page_source
+
+
+def test_administrator_is_no_superuser_and_opens_accounts_but_no_person(
+    demo, browser, live_server, screenshot
+):
+    administrator = get_user_model().objects.get(username="demo-admin")
+    assert administrator.is_superuser is False
+    log_in(browser, live_server, "demo-admin")
+    WebDriverWait(browser, 10).until(lambda driver: driver.find_elements(By.ID, "user-tools"))
+    browser.get(f"{live_server.url}/admin/services/membership/")
+    screenshot("memberships")
+    assert browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    # The list offers the membership actions, and no way to set a password or a group.
+    actions = browser.find_element(By.NAME, "action").text
+    assert "Deactivate the selected memberships" in actions
+    browser.get(f"{live_server.url}/admin/auth/user/{administrator.pk}/change/")
+    assert not browser.find_elements(By.NAME, "is_superuser")
+    assert not browser.find_elements(By.NAME, "groups")
+    assert not browser.find_elements(By.CSS_SELECTOR, "a[href$='password/']")
     browser.get(f"{live_server.url}/admin/beneficiaries/beneficiary/")
     assert "403 Forbidden" in browser.page_source

@@ -18,6 +18,7 @@ from tests.e2e.pages import (
     check_page,
     choose,
     click_button,
+    click_button_to_next_page,
     fill,
     heading,
     log_in,
@@ -130,7 +131,8 @@ def test_intake_to_closing(city, browser, live_server, screenshot):
     check_page(browser, screenshot, "02-intake-duplicate-warning")
 
     # It is someone else: register him, with his codice fiscale and consents.
-    browser.find_element(By.LINK_TEXT, "None of these: register a new person").click()
+    # A POST: no terms in a URL.
+    click_button_to_next_page(browser, "None of these: register a new person")
     assert browser.find_element(By.NAME, "family_name").get_attribute("value") == "Rosi"
     fill(browser, "codice_fiscale", code)
     fill(browser, "birth_date", BIRTH.isoformat())

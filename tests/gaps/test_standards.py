@@ -9,6 +9,7 @@ from django.urls import reverse
 from gaps.models import Standard
 from services.models import Role
 from services.roles import grant_role_group
+from tests.auth import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_the_reference_standards_are_seeded_with_their_sources():
 def test_an_official_edits_a_standard_in_the_admin(client, make_member):
     official = make_member(Role.OFFICIAL)
     grant_role_group(official, Role.OFFICIAL)
-    client.force_login(official)
+    verified_login(client, official)
     shelter = Standard.objects.get(code="shelter-family-places")
     version = shelter.version
     url = reverse("admin:gaps_standard_change", args=[shelter.pk])
@@ -70,6 +71,6 @@ def test_an_official_edits_a_standard_in_the_admin(client, make_member):
 def test_a_social_worker_cannot_change_standards(client, make_member):
     worker = make_member(Role.SOCIAL_WORKER)
     grant_role_group(worker, Role.SOCIAL_WORKER)
-    client.force_login(worker)
+    verified_login(client, worker)
     response = client.get(reverse("admin:gaps_standard_changelist"))
     assert response.status_code == 403

@@ -20,6 +20,7 @@ from gaps.runs import run_coverage
 from services.models import Role
 from services.roles import grant_role_group
 from tests.admin_pages import changelist_queries
+from tests.auth import verified_login
 from tests.factories import MetropolitanCityFactory, MunicipalityFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +224,7 @@ def test_the_api_takes_a_fixed_number_of_queries(hierarchy, official_client):
 def test_the_admin_list_and_page(hierarchy, client, make_member):
     official = make_member(Role.OFFICIAL)
     grant_role_group(official, Role.OFFICIAL)
-    client.force_login(official)
+    verified_login(client, official)
     page = client.get(
         reverse("admin:gaps_coverageresult_changelist"),
         {"standard__id__exact": hierarchy["shelter"].pk},
@@ -265,7 +266,7 @@ def test_a_computed_run_publishes_the_same_way(city):
 def test_the_admin_list_takes_a_fixed_number_of_queries(hierarchy, client, make_member):
     official = make_member(Role.OFFICIAL)
     grant_role_group(official, Role.OFFICIAL)
-    client.force_login(official)
+    verified_login(client, official)
     before = changelist_queries(client, CoverageResult)
     metro, run = hierarchy["metro"], hierarchy["run"]
     more = [MunicipalityFactory(metropolitan_city=metro) for _ in range(8)]

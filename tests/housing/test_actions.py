@@ -23,6 +23,7 @@ from housing.actions.units import unit_create, unit_update
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from services.models import Role
 from tests.admin_pages import form_data, staff, url
+from tests.auth import verified_login
 from tests.factories import (
     CaseFactory,
     HousingUnitFactory,
@@ -452,7 +453,7 @@ def admin_worker(worker):
 def test_placing_through_each_door_writes_one_audit_row_with_its_channel(
     client, admin_worker, organisation, unit
 ):
-    client.force_login(admin_worker)
+    verified_login(client, admin_worker)
     first, second = (CaseFactory(beneficiary__registered_by=organisation) for _ in range(2))
     assert place_in_workspace(client, first, unit).status_code == 302
     assert place_in_admin(client, second, unit).status_code == 302
@@ -470,7 +471,7 @@ def test_missing_consent_to_housing_is_refused_alike_by_workspace_and_admin(
     case = CaseFactory(
         beneficiary__registered_by=organisation, consents=[ConsentPurpose.CASE_MANAGEMENT]
     )
-    client.force_login(admin_worker)
+    verified_login(client, admin_worker)
 
     workspace = place_in_workspace(client, case, unit)
     assert workspace.status_code == 409
@@ -485,7 +486,7 @@ def test_missing_consent_to_housing_is_refused_alike_by_workspace_and_admin(
 
 
 def test_ending_in_the_admin_goes_through_the_action(client, admin_worker, placement):
-    client.force_login(admin_worker)
+    verified_login(client, admin_worker)
     address = url(Placement, "change", placement.pk)
     page = client.get(address)
     form = page.context["adminform"].form
@@ -506,7 +507,7 @@ def test_a_later_end_is_refused_alike_by_workspace_and_admin(client, admin_worke
     planned = PlacementFactory(unit=unit, case=case, starts_on=days(-10), ends_on=days(20))
     planned_end = formats.date_format(planned.ends_on, "SHORT_DATE_FORMAT")
     message = f"The placement is planned to end on {planned_end}: here it can only end earlier."
-    client.force_login(admin_worker)
+    verified_login(client, admin_worker)
     workspace = client.post(
         reverse("workspace:placement-end", args=[planned.pk]),
         {"ends_on": days(40).isoformat(), "reason": "Longer"},
@@ -527,14 +528,14 @@ def test_a_later_end_is_refused_alike_by_workspace_and_admin(client, admin_worke
 
 def test_unit_status_through_admin_and_api_writes_one_audit_row_each(client, owner_staff, unit):
     staff(owner_staff, Role.PROVIDER_STAFF)
-    client.force_login(owner_staff)
+    verified_login(client, owner_staff)
     address = url(HousingUnit, "change", unit.pk)
     data = form_data(client.get(address))
     data["status"] = UnitStatus.UNAVAILABLE
     assert client.post(address, data).status_code == 302
 
     api = APIClient()
-    api.force_login(owner_staff)
+    verified_login(api, owner_staff)
     response = api.patch(
         f"/api/v1/housing-units/{unit.pk}/",
         {"status": UnitStatus.AVAILABLE},
@@ -552,7 +553,7 @@ def test_unit_status_through_admin_and_api_writes_one_audit_row_each(client, own
 
 def test_a_stale_unit_is_refused_alike_by_admin_and_api(client, owner_staff, unit):
     staff(owner_staff, Role.PROVIDER_STAFF)
-    client.force_login(owner_staff)
+    verified_login(client, owner_staff)
     address = url(HousingUnit, "change", unit.pk)
     data = form_data(client.get(address))
     HousingUnit.objects.get(pk=unit.pk).save()  # someone else saved meanwhile: version 2
@@ -567,7 +568,7 @@ def test_a_stale_unit_is_refused_alike_by_admin_and_api(client, owner_staff, uni
     assert admin.context["adminform"].form.non_field_errors() == [message]
 
     api = APIClient()
-    api.force_login(owner_staff)
+    verified_login(api, owner_staff)
     response = api.patch(
         f"/api/v1/housing-units/{unit.pk}/",
         {"status": UnitStatus.UNAVAILABLE},
@@ -585,7 +586,7 @@ def test_places_below_the_occupancy_are_refused_in_the_admin(client, owner_staff
     PlacementFactory(unit=unit, starts_on=days(-3))
     PlacementFactory(unit=unit, starts_on=days(-1))
     staff(owner_staff, Role.PROVIDER_STAFF)
-    client.force_login(owner_staff)
+    verified_login(client, owner_staff)
     address = url(HousingUnit, "change", unit.pk)
     data = form_data(client.get(address))
     data["places"] = "1"
@@ -604,13 +605,13 @@ def test_owner_staff_of_another_provider_cannot_reach_the_unit_through_any_door(
 ):
     other = make_member(Role.PROVIDER_STAFF, organisation=OrganisationFactory())
     staff(other, Role.PROVIDER_STAFF)
-    client.force_login(other)
+    verified_login(client, other)
     address = url(HousingUnit, "change", unit.pk)
     data = form_data(client.get(address))
     data["rooms"] = "5"
     assert client.post(address, data).status_code == 403
     api = APIClient()
-    api.force_login(other)
+    verified_login(api, other)
     response = api.patch(
         f"/api/v1/housing-units/{unit.pk}/",
         {"status": "unavailable"},
@@ -627,7 +628,7 @@ def test_adding_a_unit_in_the_admin_goes_through_the_action(
     client, owner_staff, provider_organisation
 ):
     staff(owner_staff, Role.PROVIDER_STAFF)
-    client.force_login(owner_staff)
+    verified_login(client, owner_staff)
     municipality = MunicipalityFactory()
     data = {
         "code": "HF-ADMIN",

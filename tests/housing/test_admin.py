@@ -24,6 +24,7 @@ from tests.admin_pages import (
     staff,
     url,
 )
+from tests.auth import verified_login
 from tests.factories import (
     CaseFactory,
     HousingUnitFactory,
@@ -48,7 +49,7 @@ def world():
 )
 def test_placement_changelist_lists_exactly_the_visible_placements(client, world, user_name):
     user = world.users[user_name]
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(url(Placement, "changelist"))
     visible = set(Placement.objects.visible_to(user).values_list("pk", flat=True))
     assert visible
@@ -57,7 +58,7 @@ def test_placement_changelist_lists_exactly_the_visible_placements(client, world
 
 
 def test_social_worker_of_a_does_not_see_the_placement_of_bs_case(client, world):
-    client.force_login(world.users["social_worker"])
+    verified_login(client, world.users["social_worker"])
     listed = changelist_pks(client.get(url(Placement, "changelist")))
     assert world.records["pl1"].pk in listed
     assert world.records["pl3"].pk not in listed
@@ -65,7 +66,7 @@ def test_social_worker_of_a_does_not_see_the_placement_of_bs_case(client, world)
 
 def test_change_page_of_another_organisations_placement_redirects(client, world):
     placement = world.records["pl3"]
-    client.force_login(world.users["social_worker"])
+    verified_login(client, world.users["social_worker"])
     response = client.get(url(Placement, "change", placement.pk))
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
@@ -74,7 +75,7 @@ def test_change_page_of_another_organisations_placement_redirects(client, world)
 
 
 def test_superuser_without_membership_sees_no_placement(client, world):
-    client.force_login(world.users["superuser"])
+    verified_login(client, world.users["superuser"])
     response = client.get(url(Placement, "changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == 0
@@ -82,7 +83,7 @@ def test_superuser_without_membership_sees_no_placement(client, world):
 
 def test_case_lookup_of_the_placement_form_is_closed_to_provider_staff(client, world):
     user = world.users["provider_staff"]
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(
         reverse("admin:autocomplete"),
         {"app_label": "housing", "model_name": "placement", "field_name": "case"},
@@ -94,7 +95,7 @@ def test_case_lookup_of_the_placement_form_is_closed_to_provider_staff(client, w
 
 def test_unit_autocomplete_offers_only_units_that_take_placements(client, world):
     closed = HousingUnitFactory(status=UnitStatus.RENOVATING)
-    client.force_login(world.users["social_worker"])
+    verified_login(client, world.users["social_worker"])
     response = client.get(
         reverse("admin:autocomplete"),
         {"app_label": "housing", "model_name": "placement", "field_name": "unit"},
@@ -138,7 +139,7 @@ def _errors(response) -> dict:
 
 def test_placement_in_a_free_unit_is_saved(client, worker, case):
     unit = HousingUnitFactory(places=1)
-    client.force_login(worker)
+    verified_login(client, worker)
     response = _place(client, unit, case)
     assert response.status_code == 302
     placement = Placement.objects.get(unit=unit)
@@ -150,7 +151,7 @@ def test_placement_in_a_free_unit_is_saved(client, worker, case):
 def test_over_capacity_placement_is_refused_with_a_message(client, worker, organisation, case):
     unit = HousingUnitFactory(places=1)
     PlacementFactory(unit=unit, case__beneficiary__registered_by=organisation)
-    client.force_login(worker)
+    verified_login(client, worker)
     response = _place(client, unit, case)
     assert response.status_code == 200
     assert _errors(response) == {"unit": ["The unit has 1 place, taken in this period."]}
@@ -160,7 +161,7 @@ def test_over_capacity_placement_is_refused_with_a_message(client, worker, organ
 def test_overlapping_placement_of_the_same_person_is_refused_with_a_message(client, worker, case):
     PlacementFactory(unit=HousingUnitFactory(places=5), case=case)
     other_unit = HousingUnitFactory(places=5)
-    client.force_login(worker)
+    verified_login(client, worker)
     response = _place(client, other_unit, case, starts_on="2024-03-01")
     assert response.status_code == 200
     assert _errors(response) == {
@@ -171,7 +172,7 @@ def test_overlapping_placement_of_the_same_person_is_refused_with_a_message(clie
 
 def test_placement_of_a_case_the_user_does_not_see_is_refused(client, worker):
     elsewhere = CaseFactory()
-    client.force_login(worker)
+    verified_login(client, worker)
     response = _place(client, HousingUnitFactory(), elsewhere)
     assert response.status_code == 200
     assert list(_errors(response)) == ["case"]
@@ -194,7 +195,7 @@ def safe_flat(provider_organisation):
 
 def test_owner_staff_sees_the_address_of_its_confidential_unit(client, provider_staff, safe_flat):
     staff(provider_staff, Role.PROVIDER_STAFF)
-    client.force_login(provider_staff)
+    verified_login(client, provider_staff)
     body = client.get(url(HousingUnit, "change", safe_flat.pk)).content.decode()
     for secret in ("Via Protetta 8", "41.876543", "12.456789"):
         assert secret in body
@@ -207,7 +208,7 @@ def test_outsiders_never_see_the_address_of_a_confidential_unit(
     staff(other_staff, Role.PROVIDER_STAFF)
     staff(official, Role.OFFICIAL)
     for viewer in (official, other_staff, superuser):
-        client.force_login(viewer)
+        verified_login(client, viewer)
         for address in (url(HousingUnit, "changelist"), url(HousingUnit, "change", safe_flat.pk)):
             response = client.get(address)
             assert response.status_code == 200
@@ -220,7 +221,7 @@ def test_url_lookups_on_a_withheld_unit_address_tell_nothing(client, official, s
     # Any lookup on the unit's own fields in the query string filters the list: a list
     # that answered a right guess differently from a wrong one would reveal the address.
     staff(official, Role.OFFICIAL)
-    client.force_login(official)
+    verified_login(client, official)
     guesses = [
         ("address__icontains=Protetta", "address__icontains=Sbagliata"),
         ("latitude__gte=41.8", "latitude__gte=41.9"),
@@ -244,7 +245,7 @@ def test_url_lookups_on_a_withheld_unit_address_tell_nothing(client, official, s
 @pytest.mark.parametrize("user_name", ["coordinator", "administrator", "superuser"])
 def test_housing_records_cannot_be_deleted(client, world, model, user_name):
     obj = world.records["pl1"] if model is Placement else world.records["pl1"].unit
-    client.force_login(world.users[user_name])
+    verified_login(client, world.users[user_name])
     assert client.get(url(model, "delete", obj.pk)).status_code == 403
     assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
@@ -253,14 +254,14 @@ def test_housing_records_cannot_be_deleted(client, world, model, user_name):
 @pytest.mark.parametrize("model", [HousingUnit, Placement], ids=lambda m: m._meta.model_name)
 @pytest.mark.parametrize("user_name", ["coordinator", "superuser"])
 def test_delete_selected_is_not_offered(client, world, model, user_name):
-    client.force_login(world.users[user_name])
+    verified_login(client, world.users[user_name])
     response = client.get(url(model, "changelist"))
     assert response.status_code == 200
     assert "delete_selected" not in offered_actions(response)
 
 
 def test_placement_changelist_queries_do_not_grow_with_rows(client, worker, organisation):
-    client.force_login(worker)
+    verified_login(client, worker)
     for _ in range(3):
         PlacementFactory(case__beneficiary__registered_by=organisation)
     with_3 = changelist_queries(client, Placement)
@@ -272,7 +273,7 @@ def test_placement_changelist_queries_do_not_grow_with_rows(client, worker, orga
 
 def test_housing_unit_changelist_queries_do_not_grow_with_rows(client, make_member):
     administrator = staff(make_member(Role.ADMINISTRATOR), Role.ADMINISTRATOR)
-    client.force_login(administrator)
+    verified_login(client, administrator)
     before = HousingUnit.objects.count()
 
     def unit():

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from hsds.ids import hsds_id
+from tests.auth import verified_login
 from tests.hsds.conftest import SECRETS
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_members_of_the_organisation_get_the_same_public_publication(client, wor
     # is the public directory and never does.
     from services.models import Role
 
-    client.force_login(make_member(Role.COORDINATOR, organisation=world.organisation))
+    verified_login(client, make_member(Role.COORDINATOR, organisation=world.organisation))
     for url in urls(world):
         response = client.get(url)
         raw = b"".join(response.streaming_content) if response.streaming else response.content

@@ -29,6 +29,7 @@ from tests.admin_pages import (
     staff,
     url,
 )
+from tests.auth import verified_login
 from tests.factories import MetropolitanCityFactory, MunicipalityFactory, UserFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_the_pages_cover_every_personal_model():
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_changelist_opens_for_a_user_with_the_permission(client, world, model):
     user = opener(world, model)
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(url(model, "changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1, "the page tests need a row to show"
@@ -73,7 +74,7 @@ def test_changelist_opens_for_a_user_with_the_permission(client, world, model):
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_add_page_opens_where_adding_is_allowed(client, world, model):
     user = opener(world, model)
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(url(model, "add"))
     expected = 200 if model_admin(model).has_add_permission(request_for(user)) else 403
     assert response.status_code == expected
@@ -84,7 +85,7 @@ def test_change_page_of_a_visible_row_opens(client, world, model):
     user = opener(world, model)
     row = first_visible_row(model, user)
     assert row is not None, f"admin_world() has no {model.__name__} row visible to {user}"
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(url(model, "change", row.pk))
     assert response.status_code == 200
     assert response.context["original"].pk == row.pk
@@ -93,7 +94,7 @@ def test_change_page_of_a_visible_row_opens(client, world, model):
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_search_box_answers_a_term(client, world, model):
     user = opener(world, model)
-    client.force_login(user)
+    verified_login(client, user)
     for term in ("a", "Rossi", "RSSMRA80A01H501U", "2024-01-10", "0"):
         response = client.get(url(model, "changelist"), {"q": term})
         assert response.status_code == 200, term
@@ -104,7 +105,7 @@ def test_search_box_answers_a_term(client, world, model):
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_every_choice_of_every_list_filter_answers(client, world, model):
     user = opener(world, model)
-    client.force_login(user)
+    verified_login(client, user)
     changelist = url(model, "changelist")
     links = filter_links(client.get(changelist))
     assert len(links) == len(model_admin(model).list_filter)
@@ -120,7 +121,7 @@ def test_every_choice_of_every_list_filter_answers(client, world, model):
     "model", [model for model in MODELS if model_admin(model).date_hierarchy], ids=model_id
 )
 def test_date_hierarchy_drills_down_to_a_day(client, world, model):
-    client.force_login(opener(world, model))
+    verified_login(client, opener(world, model))
     field = model_admin(model).date_hierarchy
     params = {f"{field}__year": "2024", f"{field}__month": "1", f"{field}__day": "10"}
     response = client.get(url(model, "changelist"), params)
@@ -134,7 +135,7 @@ def test_date_hierarchy_drills_down_to_a_day(client, world, model):
 def test_changelist_answers_each_role_by_its_permission_table(client, world, model):
     answers, expected = {}, {}
     for role, name in ROLE_USERS.items():
-        client.force_login(world.users[name])
+        verified_login(client, world.users[name])
         answers[role] = client.get(url(model, "changelist")).status_code
         expected[role] = 200 if role_may_open(role, model) else 403
     assert answers == expected
@@ -142,14 +143,14 @@ def test_changelist_answers_each_role_by_its_permission_table(client, world, mod
 
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_staff_user_without_a_role_is_refused_every_page(client, world, model):
-    client.force_login(UserFactory(is_staff=True))
+    verified_login(client, UserFactory(is_staff=True))
     assert client.get(url(model, "changelist")).status_code == 403
     assert client.get(url(model, "add")).status_code == 403
 
 
 def test_official_may_edit_the_territory_but_not_open_personal_records(client, world):
     official = world.users["official"]
-    client.force_login(official)
+    verified_login(client, official)
     assert client.get(url(Municipality, "changelist")).status_code == 200
     assert client.get(url(Municipality, "add")).status_code == 200
     for label in ("beneficiaries.Beneficiary", "beneficiaries.Case", "housing.Placement"):
@@ -174,7 +175,7 @@ def administrator(make_member):
     ids=["metropolitancity", "municipality", "zone"],
 )
 def test_territory_changelist_queries_do_not_grow_with_rows(client, administrator, model, make_row):
-    client.force_login(administrator)
+    verified_login(client, administrator)
     for _ in range(3):
         make_row()
     with_3 = changelist_queries(client, model)
@@ -190,7 +191,7 @@ def test_zone_of_a_metropolitan_city_is_listed_with_its_municipalities(client, a
         metropolitan_city=city,
         municipalities=MunicipalityFactory.create_batch(2, metropolitan_city=city),
     )
-    client.force_login(administrator)
+    verified_login(client, administrator)
     response = client.get(url(Zone, "changelist"), {"q": zone.name})
     [listed] = response.context["cl"].result_list
     assert listed.pk == zone.pk

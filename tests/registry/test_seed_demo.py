@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Exists, OuterRef
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from beneficiaries.codice_fiscale import check_consistency, validate_codice_fiscale
@@ -24,6 +25,8 @@ from gaps.models import CoverageRun
 from housing.models import HousingUnit, Placement, UnitStatus, UnitType
 from registry.models import Municipality, Zone, ZoneKind
 from services.models import Membership, Role, ServiceCategory, Site
+from services.roles import group_name
+from tests.auth import verified_login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
@@ -38,7 +41,10 @@ DEMO_ROLES = {
 
 
 def seed(**options) -> str:
+    """Tests run with DEBUG off (pytest-django), as production does: the test database is
+    not production, and says so."""
     out = io.StringIO()
+    options.setdefault("i_know_this_is_not_production", True)
     call_command(
         "seed_demo", metro="roma", scale="small", seed=7, as_of=AS_OF, stdout=out, **options
     )
@@ -122,6 +128,30 @@ def inside(geometry: dict, x: float, y: float) -> bool:
     )
 
 
+def test_with_debug_off_it_refuses_to_run_and_creates_nothing(roma, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
+        seed(i_know_this_is_not_production=False)
+    assert not get_user_model().objects.filter(username__startswith="demo-").exists()
+    assert not Beneficiary.objects.exists()
+
+
+def test_with_debug_off_it_refuses_even_to_print_the_logins(roma, settings):
+    seed()
+    settings.DEBUG = False
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", metro="roma", stdout=out)
+    assert "atlante-demo" not in out.getvalue()
+
+
+def test_with_debug_on_no_flag_is_needed(reference_data, settings):
+    settings.DEBUG = True
+    # Past the guard: it stops at the next check, the missing territory.
+    with pytest.raises(CommandError, match="load_territory --metro roma"):
+        seed(i_know_this_is_not_production=False)
+
+
 def test_without_territory_it_says_which_command_to_run(reference_data):
     with pytest.raises(CommandError, match="load_territory --metro roma"):
         seed()
@@ -178,11 +208,30 @@ def test_each_demo_login_works_and_has_its_role(roma):
     seed()
 
     for username, role in DEMO_ROLES.items():
-        user = authenticate(username=username, password="atlante-demo")
+        # With a request: the lockout backend (django-axes) checks username and address.
+        user = authenticate(RequestFactory().post("/"), username=username, password="atlante-demo")
         assert user is not None, username
         assert Membership.objects.filter(user=user, role=role, active=True).exists()
+        # No demo login is a superuser; its groups and staff flag follow its membership.
+        assert user.is_superuser is False, username
+        assert set(user.groups.values_list("name", flat=True)) == {group_name(role)}
+        assert user.is_staff is True
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
     worker = get_user_model().objects.get(username="demo-social-worker")
     assert Case.objects.visible_to(worker).filter(protected=True).exists()
+
+    # The demo administrator, a plain account, opens the pages its role allows (accounts,
+    # memberships, the directory) and no personal record.
+    client = Client()
+    verified_login(client, get_user_model().objects.get(username="demo-admin"))
+    for page in (
+        "admin:index",
+        "admin:services_membership_changelist",
+        "admin:auth_user_changelist",
+        "admin:services_organisation_changelist",
+    ):
+        assert client.get(reverse(page)).status_code == 200, page
+    assert client.get(reverse("admin:beneficiaries_beneficiary_changelist")).status_code == 403
 
 
 def test_same_seed_same_people_and_a_second_run_changes_nothing(roma):
@@ -285,7 +334,8 @@ def test_the_demo_provider_sees_protected_referrals_sealed_and_a_withdrawn_one_a
     assert protected.count() >= 1
     assert protected.filter(referred_by=worker).exists()
 
-    assert client.login(username="demo-provider", password="atlante-demo")
+    assert provider.check_password("atlante-demo")
+    verified_login(client, provider)  # the password, then the second factor
     response = client.get(reverse("workspace:incoming"))
     assert response.status_code == 200
     views = list(response.context["page"].object_list)

@@ -3,6 +3,7 @@
 import pytest
 
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import BeneficiaryFactory, CaseFactory
 
 
@@ -29,7 +30,7 @@ def login(client):
     """Log a user in on the test client and return the client."""
 
     def as_user(user):
-        client.force_login(user)
+        verified_login(client, user)
         return client
 
     return as_user

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from beneficiaries.models import Case
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import BeneficiaryFactory, CaseFactory, MembershipFactory, UserFactory
 
 
@@ -39,8 +40,8 @@ def colleague(make_member):
 def two_clients(social_worker, colleague, case):
     case.team.set([colleague])
     first, second = Client(), Client()
-    first.force_login(social_worker)
-    second.force_login(colleague)
+    verified_login(first, social_worker)
+    verified_login(second, colleague)
     return first, second
 
 
@@ -120,7 +121,7 @@ def test_simultaneous_saves_from_the_same_version_keep_one(reference_data):
 
     def save(user, plan: str) -> None:
         client = Client()
-        client.force_login(user)
+        verified_login(client, user)
         start.wait()
         try:
             response = client.post(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from beneficiaries.models import CaseStatus, NeedDomain
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -35,7 +36,7 @@ def test_anonymous_is_sent_to_login(client):
 
 @pytest.mark.parametrize("role", ["official", "administrator"])
 def test_officials_and_administrators_go_to_the_admin(request, client, role):
-    client.force_login(request.getfixturevalue(role))
+    verified_login(client, request.getfixturevalue(role))
     response = client.get(HOME)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")

@@ -11,6 +11,7 @@ from django.urls import URLPattern, reverse
 from beneficiaries.models import Beneficiary, Case, Goal, Need, Note, Referral
 from housing.models import HousingUnit, Placement
 from services.models import Role
+from tests.auth import verified_login
 from tests.factories import (
     GoalFactory,
     HousingUnitFactory,
@@ -101,7 +102,7 @@ def test_another_organisation_gets_404_and_changes_nothing(route, records, login
 def test_other_roles_of_another_organisation_get_404_or_403(
     role, records, client, other_organisation
 ):
-    client.force_login(MembershipFactory(role=role, organisation=other_organisation).user)
+    verified_login(client, MembershipFactory(role=role, organisation=other_organisation).user)
     for route in record_routes():
         url = url_of(route, records)
         assert client.get(url).status_code in (403, 404, 405), route.name
