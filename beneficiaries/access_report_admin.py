@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from beneficiaries import access_report, cf_lookup
 from beneficiaries.codice_fiscale import validate_codice_fiscale
 from core.access_log import log_access
+from core.admin import ReadOnlyAdminMixin
 from core.append_only import MIN_RETENTION_DAYS
 from core.models import AccessLogEntry
 from core.spreadsheets import safe_row
@@ -90,7 +91,7 @@ class AccessReportForm(forms.Form):
 
 
 @admin.register(AccessLogEntry)
-class AccessReportAdmin(admin.ModelAdmin):
+class AccessReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The "Access log" entry of the admin: the officer's report, nothing else (no list,
     no change page: the rows are append-only and read per person)."""
 
@@ -101,15 +102,6 @@ class AccessReportAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return access_report.is_officer(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -77,7 +77,7 @@ from beneficiaries.person_find import find_person_view
 from beneficiaries.selectors import referral_view_for
 from beneficiaries.visibility import scope_of
 from core.access_log import log_access
-from core.admin import AuditedByActionsMixin
+from core.admin import AuditedByActionsMixin, ReadOnlyAdminMixin
 from core.errors import ActionError
 from registry.admin import (
     AtlanteModelAdmin,
@@ -1065,7 +1065,7 @@ admin.site.unregister(AccessLogEntry)
 
 
 @admin.register(AccessLogEntry)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened which personal record, when and from where (core.access_log); read
     only, for those who audit access (superusers)."""
 
@@ -1085,15 +1085,6 @@ class AccessLogAdmin(admin.ModelAdmin):
         "additional_data",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # The data-protection officer's access report, on the core.AccessLogEntry proxy.

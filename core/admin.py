@@ -78,3 +78,17 @@ class AuditedByActionsMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+
+class ReadOnlyAdminMixin:
+    """For records nobody edits by hand (computed results, logs): they are looked at in
+    the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

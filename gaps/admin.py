@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from gaps.models import CoverageResult, CoverageRun, PopulationFigure, Standard, TravelTime
 from gaps.publication import published_people_counts
 from registry.admin import AtlanteModelAdmin
@@ -48,17 +49,8 @@ class PopulationFigureAdmin(AtlanteModelAdmin):
     raw_id_fields = ("municipality",)
 
 
-class ReadOnlyAdmin(AtlanteModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AtlanteModelAdmin):
     """Computed records: looked at, never edited by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CoverageRun)

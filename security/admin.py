@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from security.models import SecurityEvent
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "kind", "username", "user", "address")
     list_filter = ("kind", ("at", admin.DateFieldListFilter))
     search_fields = ("username",)
@@ -19,12 +20,3 @@ class SecurityEventAdmin(admin.ModelAdmin):
     readonly_fields = ("at", "kind", "user", "username", "address", "user_agent", "details")
     fields = readonly_fields
     ordering = ("-at", "-pk")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
