@@ -58,12 +58,17 @@ def heading(browser, expected: str) -> str:
 
 def message(browser, expected: str) -> None:
     """Wait for the confirmation the next page shows after a save."""
-    WebDriverWait(browser, 10).until(
-        lambda driver: any(
-            expected in element.text
-            for element in driver.find_elements(By.CSS_SELECTOR, ".message")
-        )
-    )
+
+    def shown(driver) -> bool:
+        try:
+            return any(
+                expected in element.text
+                for element in driver.find_elements(By.CSS_SELECTOR, ".message")
+            )
+        except StaleElementReferenceException:
+            return False  # the old page went away while it was read: look again
+
+    WebDriverWait(browser, 10).until(shown)
 
 
 def settled(browser) -> None:

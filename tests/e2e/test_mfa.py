@@ -14,6 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from beneficiaries.models import Case
@@ -181,7 +182,10 @@ def test_lifting_a_protection_asks_the_password_and_code_again(
     protected = browser.find_element(By.NAME, "protected")
     if protected.is_selected():
         protected.click()
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    save = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+    save.click()
+    # The edit page has the same heading: wait until it has gone, then read the case page.
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(save))
     heading(browser, "Rossi Anna")
     assert not Case.objects.get(pk=case.pk).protected
 
