@@ -3,7 +3,6 @@
 import base64
 
 from selenium.common.exceptions import (
-    NoSuchElementException,
     StaleElementReferenceException,
     WebDriverException,
 )
@@ -49,7 +48,9 @@ def heading(browser, expected: str) -> str:
     def shown(driver):
         try:
             text = driver.find_element(By.TAG_NAME, "h1").text
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException:
+            # No heading yet, or the old page went away while it was read (Chromium may
+            # say so as a stale element or as a node no longer in the document).
             return False
         return text if expected in text else False
 
@@ -65,7 +66,7 @@ def message(browser, expected: str) -> None:
                 expected in element.text
                 for element in driver.find_elements(By.CSS_SELECTOR, ".message")
             )
-        except StaleElementReferenceException:
+        except WebDriverException:
             return False  # the old page went away while it was read: look again
 
     WebDriverWait(browser, 10).until(shown)
