@@ -19,11 +19,11 @@ services). So each check by a user is:
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from core.access_log import log_access
+from core.counters import count_in_window
 from security.events import record_event
 from security.models import EventKind
 
@@ -48,15 +48,8 @@ def _key(user) -> str:
 def allow_lookup(request: HttpRequest, *, via: str) -> bool:
     """Count one check by the request's user; False (and the refusal recorded) when the
     user has used up ``CF_LOOKUP_RATE`` checks within the hour."""
-    key = _key(request.user)
-    # The window starts at the user's first check (the key's expiry); INCR keeps it.
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.add(key, 1, timeout=WINDOW_SECONDS)
-        count = 1
-    if count > rate():
+    # The window starts at the user's first check.
+    if count_in_window(_key(request.user), WINDOW_SECONDS) > rate():
         record_lookup(request, via=via, found=REFUSED)
         return False
     return True

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.counters import count_in_window
+
 
 def cooloff_seconds() -> int:
     return int(getattr(settings, "LOGIN_COOLOFF_MINUTES", 30)) * 60
@@ -70,12 +72,7 @@ def token_failed(client_id: str, address: str | None) -> bool:
     Failures are forgotten a cool-off after the last one."""
     window = token_cooloff_seconds()
     key = _key("fail", client_id, address)
-    cache.add(key, 0, timeout=window)
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        failures = 1
+    failures = count_in_window(key, window)
     cache.touch(key, timeout=window)
     if failures < token_failure_limit():
         return False

@@ -18,7 +18,6 @@ import hashlib
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
 from core.client_ip import client_ip
+from core.counters import count_in_window
 from security.events import record_event
 
 RESET_WINDOW_SECONDS = 3600
@@ -38,13 +38,7 @@ def _rate_key(request: HttpRequest) -> str:
 
 def _over_limit(request: HttpRequest) -> bool:
     """Count this request; True when the address already made the allowed number."""
-    key = _rate_key(request)
-    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=RESET_WINDOW_SECONDS)
-        count = 1
+    count = count_in_window(_rate_key(request), RESET_WINDOW_SECONDS)
     return count > int(getattr(settings, "PASSWORD_RESET_RATE_LIMIT", 5))
 
 
